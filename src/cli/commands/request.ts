@@ -1,0 +1,42 @@
+import type { Argv } from 'yargs';
+import { runMethod } from '../../runner/run-method.js';
+import type { CliIo } from '../cli-io.js';
+import { ExitCode } from '../exit-codes.js';
+import { handleInterrupts } from '../interrupts.js';
+import { InstanceOptionsSchema, resolveInstanceOptions, withInstanceOptions } from '../options/instance-options.js';
+import { validate } from '../options/validate.js';
+import { truncate } from '../../report/truncate.js';
+
+/** `cas request` takes the instance options only. */
+export function requestBuilder<T>(yargs: Argv<T>) {
+  return withInstanceOptions(yargs);
+}
+
+/**
+ * `cas request`: one request on one instance, with the same retry rules as `run`. Prints the raw
+ * result JSON on stdout; on failure, one line on stderr and exit 1.
+ */
+export async function runRequest(argv: Record<string, unknown>, io: CliIo): Promise<number> {
+  const options = validate(InstanceOptionsSchema, argv);
+  const resolved = await resolveInstanceOptions(options);
+  const interrupts = handleInterrupts(io.stderr);
+  let report;
+  try {
+    report = await runMethod({ ...resolved, instances: 1, requests: 1, concurrency: 1, samples: 1, signal: interrupts.signal });
+  } finally {
+    interrupts.dispose();
+  }
+  const failedStart = report.instances.failed[0];
+  if (failedStart !== undefined) {
+    io.stderr.write(`cas: app-server failed to start: ${failedStart.error}\n`);
+    return ExitCode.failed;
+  }
+  const sample = report.samples[0];
+  if (sample === undefined || sample.error !== undefined) {
+    const error = sample?.error;
+    io.stderr.write(`cas: ${options.method} failed: ${error === undefined ? 'no result' : `${error.code} ${truncate(error.message, 500)}`}\n`);
+    return interrupts.exitCode ?? ExitCode.failed;
+  }
+  io.stdout.write(`${JSON.stringify(sample.result)}\n`);
+  return ExitCode.ok;
+}

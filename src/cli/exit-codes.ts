@@ -1,0 +1,13 @@
+/** Process exit codes of cas. */
+export const ExitCode = {
+  /** Every request ok. */
+  ok: 0,
+  /** Some request failed, or some instance did not start. */
+  failed: 1,
+  /** Bad flags or input. */
+  usage: 2,
+  /** Interrupted by SIGINT. */
+  sigint: 130,
+  /** Interrupted by SIGTERM. */
+  sigterm: 143,
+} as const;

@@ -1,0 +1,62 @@
+import yargs from 'yargs';
+import type { CliIo } from './cli-io.js';
+import { requestBuilder, runRequest } from './commands/request.js';
+import { runBuilder, runRun } from './commands/run.js';
+import { ExitCode } from './exit-codes.js';
+import { UsageError } from './usage-error.js';
+
+/** Flags whose value may start with a dash (`--codex-arg -c`, `--params-file -`): glued to their value. */
+const DASH_VALUE_FLAGS = new Set(['--codex-arg', '--params-file']);
+
+/** Rewrites `--codex-arg -c` as `--codex-arg=-c`, which the parser would otherwise read as a flag. */
+export function glueDashValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = argv[i + 1];
+    if (DASH_VALUE_FLAGS.has(arg) && value !== undefined && value.startsWith('-')) {
+      out.push(`${arg}=${value}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+/** Runs the cas CLI on `argv` (without node and script) and resolves with the exit code. */
+export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const parser = yargs(glueDashValues(argv))
+    .scriptName('cas')
+    .usage('$0 <command> [options]\n\nDrive `codex app-server` at scale.')
+    .command('run', 'Run one method across N isolated app-server instances and report', runBuilder, async (args) => {
+      exitCode = await runRun(args, io);
+    })
+    .command('request', 'Run one request on one instance and print its raw result JSON', requestBuilder, async (args) => {
+      exitCode = await runRequest(args, io);
+    })
+    .demandCommand(1, 'name a command: run or request')
+    .recommendCommands()
+    .strict()
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error !== undefined && error !== null) throw error;
+      throw new UsageError(message);
+    })
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .help()
+    .version();
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`cas: ${error.message.split('\n')[0]}\n`);
+      return ExitCode.usage;
+    }
+    io.stderr.write(`cas: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
+    if (process.env.CAS_DEBUG) io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    return ExitCode.failed;
+  }
+  return exitCode;
+}

@@ -1,0 +1,331 @@
+import { EventEmitter } from 'node:events';
+import { LocalErrorCode, RpcErrorCode } from '../protocol/error-codes.js';
+import {
+  classifyMessage,
+  InitializeResultSchema,
+  type InitializeParams,
+  type InitializeResult,
+  type Notification,
+  type RequestId,
+  type RpcErrorObject,
+  type ServerRequest,
+} from '../protocol/messages.js';
+import { encodeLine, LineDecoder, type SkipReason } from '../transport/line-decoder.js';
+import { StderrTail } from '../transport/stderr-tail.js';
+import { AppServerError } from './app-server-error.js';
+import { terminateProcess, type CloseOptions } from './terminate-process.js';
+import { spawnWithExeca, type ProcessExit, type SpawnedProcess, type SpawnProcess } from './spawn-process.js';
+
+/** How we introduce ourselves in `initialize`. */
+export interface ClientInfo {
+  name: string;
+  title?: string | null;
+  version: string;
+}
+
+/** The answer to a server request: a result or a JSON-RPC error. */
+export type ServerRequestReply = { result: unknown } | { error: RpcErrorObject };
+
+/** Decides the answer to a request the server sent us (approvals, tool calls, ...). */
+export type ServerRequestHandler = (request: ServerRequest) => ServerRequestReply | Promise<ServerRequestReply>;
+
+/** Answers every server request at once with -32601, so the server never waits on us. */
+export const rejectServerRequests: ServerRequestHandler = (request) => ({
+  error: { code: RpcErrorCode.methodNotFound, message: `cas does not handle server request ${request.method}` },
+});
+
+/** Options of {@link connect}. */
+export interface ConnectOptions {
+  /** Executable to run, e.g. a codex binary. */
+  command: string;
+  /** Its arguments; `['app-server', ...extra]` for codex. */
+  args: readonly string[];
+  /** Variables added to the inherited environment (CODEX_HOME goes here). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Working directory of the child. */
+  cwd?: string;
+  /** Sent as `initialize.clientInfo`. */
+  clientInfo?: ClientInfo;
+  /** Sent as `capabilities.experimentalApi` (default true). */
+  experimentalApi?: boolean;
+  /** Sent as `capabilities.optOutNotificationMethods`. */
+  optOutNotificationMethods?: readonly string[];
+  /** Default timeout of every request in ms, handshake included; 0 means none (default 30000). */
+  requestTimeoutMs?: number;
+  /** Answers server requests (default {@link rejectServerRequests}). */
+  onServerRequest?: ServerRequestHandler;
+  /** Starts the child (default: execa). */
+  spawn?: SpawnProcess;
+  /** Longest stdout line accepted, in characters; longer ones are skipped. */
+  maxLineLength?: number;
+}
+
+/** Per-call options of {@link AppServerConnection.request}. */
+export interface RequestOptions {
+  /** Overrides the connection's request timeout; 0 means none. */
+  timeoutMs?: number;
+}
+
+/** Events a connection emits. */
+export interface ConnectionEvents {
+  /** A server notification, as sent. */
+  notification: [Notification];
+  /** A server request, emitted before it is answered by `onServerRequest`. */
+  serverRequest: [ServerRequest];
+  /** A stdout line that was not a message and was dropped. */
+  skippedLine: [SkipReason, string];
+  /** The child has ended; every pending request has been rejected. */
+  exit: [ProcessExit];
+}
+
+/** Counters of one connection. */
+export interface ConnectionStats {
+  /** Stdout lines dropped because they were not JSON messages. */
+  skippedLines: number;
+  /** Replies whose request had already timed out. */
+  lateReplies: number;
+  /** Requests waiting for a reply now. */
+  pending: number;
+}
+
+type ConnectionState = 'open' | 'closing' | 'exited';
+
+interface PendingRequest {
+  method: string;
+  resolve(result: unknown): void;
+  reject(error: AppServerError): void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export const DEFAULT_CLIENT_INFO: ClientInfo = { name: 'cas', title: 'cas (App-Server Control)', version: '0.1.0' };
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * One `codex app-server` child and the JSON-RPC session over its stdio. Create it with
+ * {@link connect}, which also completes the `initialize` -> `initialized` handshake.
+ */
+export class AppServerConnection extends EventEmitter<ConnectionEvents> {
+  readonly #child: SpawnedProcess;
+  readonly #pending = new Map<RequestId, PendingRequest>();
+  readonly #stderr = new StderrTail();
+  readonly #requestTimeoutMs: number;
+  readonly #onServerRequest: ServerRequestHandler;
+  readonly #exited: Promise<ProcessExit>;
+  #state: ConnectionState = 'open';
+  #nextId = 1;
+  #skippedLines = 0;
+  #lateReplies = 0;
+  #exit: ProcessExit | undefined;
+  #initializeResult: InitializeResult | undefined;
+
+  constructor(child: SpawnedProcess, options: Pick<ConnectOptions, 'requestTimeoutMs' | 'onServerRequest' | 'maxLineLength'>) {
+    super();
+    this.#child = child;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#onServerRequest = options.onServerRequest ?? rejectServerRequests;
+    const decoder = new LineDecoder(
+      { onValue: (value) => this.#dispatch(value), onSkip: (reason, sample) => this.#skip(reason, sample) },
+      { maxLineLength: options.maxLineLength },
+    );
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => decoder.push(chunk));
+    child.stdout.on('end', () => decoder.end());
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => this.#stderr.push(chunk));
+    this.#exited = child.exited.then((exit) => {
+      this.#onExit(exit);
+      return exit;
+    });
+  }
+
+  /** Process id of the app-server. */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  /** The server's `initialize` answer (userAgent, codexHome, ...), once the handshake is done. */
+  get initializeResult(): InitializeResult | undefined {
+    return this.#initializeResult;
+  }
+
+  /** False once the connection is closing or the child has exited. */
+  get isOpen(): boolean {
+    return this.#state === 'open';
+  }
+
+  /** How the child ended, once it has. */
+  get exitInfo(): ProcessExit | undefined {
+    return this.#exit;
+  }
+
+  get stats(): ConnectionStats {
+    return { skippedLines: this.#skippedLines, lateReplies: this.#lateReplies, pending: this.#pending.size };
+  }
+
+  /** The last lines the child wrote to stderr, for diagnostics. */
+  stderrTail(maxLines = 10): string[] {
+    return this.#stderr.lines(maxLines);
+  }
+
+  /** Sends a request and resolves with its `result`; rejects with an {@link AppServerError}. */
+  request(method: string, params?: unknown, options: RequestOptions = {}): Promise<unknown> {
+    if (this.#state !== 'open') {
+      return Promise.reject(
+        new AppServerError(`cannot send ${method}: the app-server connection is ${this.#state}`, {
+          kind: 'exited',
+          code: LocalErrorCode.exited,
+        }),
+      );
+    }
+    const id = this.#nextId++;
+    const timeoutMs = options.timeoutMs ?? this.#requestTimeoutMs;
+    return new Promise<unknown>((resolve, reject) => {
+      const pending: PendingRequest = { method, resolve, reject, timer: undefined };
+      if (timeoutMs > 0) {
+        pending.timer = setTimeout(() => {
+          this.#settle(id)?.reject(
+            new AppServerError(`${method} got no reply within ${timeoutMs} ms`, { kind: 'timeout', code: LocalErrorCode.timeout }),
+          );
+        }, timeoutMs);
+      }
+      this.#pending.set(id, pending);
+      this.#write(params === undefined ? { id, method } : { id, method, params });
+    });
+  }
+
+  /** Runs the handshake: `initialize`, checks the answer, then the `initialized` notification. */
+  async initialize(params: InitializeParams): Promise<InitializeResult> {
+    const parsed = InitializeResultSchema.safeParse(await this.request('initialize', params));
+    if (!parsed.success) throw new Error(`unexpected initialize result: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    this.#initializeResult = parsed.data;
+    this.notify('initialized');
+    return parsed.data;
+  }
+
+  /** Sends a notification (no reply expected). */
+  notify(method: string, params?: unknown): void {
+    if (this.#state === 'exited') return;
+    this.#write(params === undefined ? { method } : { method, params });
+  }
+
+  /**
+   * Ends the session: closes stdin (the server exits on EOF), then SIGTERM, then SIGKILL.
+   * Resolves once the child is gone.
+   */
+  async close(options: CloseOptions = {}): Promise<ProcessExit> {
+    if (this.#state === 'open') this.#state = 'closing';
+    if (this.#state !== 'exited') await terminateProcess(this.#child, this.#exited, options);
+    return this.#exited;
+  }
+
+  #write(message: unknown): void {
+    this.#child.stdin.write(encodeLine(message));
+  }
+
+  /** Removes a pending request and its timer: the single place a request is finished. */
+  #settle(id: RequestId): PendingRequest | undefined {
+    const pending = this.#pending.get(id);
+    if (pending === undefined) return undefined;
+    this.#pending.delete(id);
+    if (pending.timer !== undefined) clearTimeout(pending.timer);
+    return pending;
+  }
+
+  #dispatch(value: unknown): void {
+    const message = classifyMessage(value);
+    switch (message.kind) {
+      case 'result':
+      case 'error': {
+        const pending = this.#settle(message.id);
+        if (pending === undefined) {
+          this.#lateReplies++;
+        } else if (message.kind === 'result') {
+          pending.resolve(message.result);
+        } else {
+          const { code, message: text, data } = message.error;
+          pending.reject(new AppServerError(text, { kind: 'rpc', code, data }));
+        }
+        return;
+      }
+      case 'notification':
+        this.emit('notification', message.message);
+        return;
+      case 'request':
+        this.emit('serverRequest', message.message);
+        void this.#answer(message.message);
+        return;
+      case 'invalid':
+        this.#skip('not-json', JSON.stringify(value).slice(0, 120));
+    }
+  }
+
+  async #answer(request: ServerRequest): Promise<void> {
+    let reply: ServerRequestReply;
+    try {
+      reply = await this.#onServerRequest(request);
+    } catch (error) {
+      reply = { error: { code: RpcErrorCode.internalError, message: `cas failed to answer ${request.method}: ${String(error)}` } };
+    }
+    if (this.#state === 'exited') return;
+    this.#write({ id: request.id, ...reply });
+  }
+
+  #skip(reason: SkipReason, sample: string): void {
+    this.#skippedLines++;
+    this.emit('skippedLine', reason, sample);
+  }
+
+  #onExit(exit: ProcessExit): void {
+    this.#state = 'exited';
+    this.#exit = exit;
+    const reason = describeExit(exit, this.#stderr.summary());
+    for (const id of [...this.#pending.keys()]) {
+      const pending = this.#settle(id)!;
+      pending.reject(new AppServerError(`${pending.method} failed: ${reason}`, { kind: 'exited', code: LocalErrorCode.exited }));
+    }
+    this.emit('exit', exit);
+  }
+}
+
+/** One line saying how a child ended, with the tail of its stderr. */
+export function describeExit(exit: ProcessExit, stderrSummary: string): string {
+  const how =
+    exit.spawnError !== undefined
+      ? `could not start (${exit.spawnError})`
+      : exit.signal !== null
+        ? `app-server was killed by ${exit.signal}`
+        : `app-server exited with code ${exit.code}`;
+  return stderrSummary.length > 0 ? `${how}; stderr: ${stderrSummary}` : how;
+}
+
+/**
+ * Spawns an app-server and completes the handshake. Rejects with an {@link AppServerError} of
+ * kind `startup`, naming the command and the tail of its stderr, when it cannot.
+ */
+export async function connect(options: ConnectOptions): Promise<AppServerConnection> {
+  const spawn = options.spawn ?? spawnWithExeca;
+  const child = spawn({ command: options.command, args: options.args, env: options.env, cwd: options.cwd });
+  const connection = new AppServerConnection(child, options);
+  const params: InitializeParams = {
+    clientInfo: options.clientInfo ?? DEFAULT_CLIENT_INFO,
+    capabilities: {
+      experimentalApi: options.experimentalApi ?? true,
+      ...(options.optOutNotificationMethods?.length ? { optOutNotificationMethods: [...options.optOutNotificationMethods] } : {}),
+    },
+  };
+  try {
+    await connection.initialize(params);
+    return connection;
+  } catch (error) {
+    await connection.close({ graceMs: 500, termMs: 1000 });
+    const code = connection.exitInfo?.spawnError === undefined ? LocalErrorCode.exited : LocalErrorCode.spawnFailed;
+    throw startupError(options.command, code, error, connection.stderrTail(3).join(' | '));
+  }
+}
+
+/** A one-line start-up failure that names the binary and, when not already in it, its stderr tail. */
+function startupError(command: string, code: LocalErrorCode, error: unknown, stderr: string): AppServerError {
+  const detail = error instanceof Error ? error.message : String(error);
+  const message = stderr.length > 0 && !detail.includes(stderr) ? `${detail}; stderr: ${stderr}` : detail;
+  return new AppServerError(`failed to start ${command}: ${message}`, { kind: 'startup', code, cause: error });
+}

@@ -1,0 +1,25 @@
+// Public API of cas: the CLI is built on these.
+export { AppServerError, hasErrorCode, type AppServerErrorKind } from './client/app-server-error.js';
+export {
+  AppServerConnection,
+  connect,
+  rejectServerRequests,
+  type ClientInfo,
+  type ConnectOptions,
+  type ConnectionEvents,
+  type ConnectionStats,
+  type RequestOptions,
+  type ServerRequestHandler,
+  type ServerRequestReply,
+} from './client/connection.js';
+export { spawnWithExeca, type ProcessExit, type SpawnedProcess, type SpawnProcess, type SpawnRequest } from './client/spawn-process.js';
+export { resolveCodex, type ResolvedCodex, type CodexSource } from './codex/resolve-codex.js';
+export { RpcErrorCode, LocalErrorCode, type ErrorCode } from './protocol/error-codes.js';
+export type { Notification, ServerRequest, InitializeResult, RequestId } from './protocol/messages.js';
+export { isReadOnlyMethod } from './protocol/read-methods.js';
+export { backoffDelayMs, backoffCeilingMs, type BackoffOptions } from './runner/backoff.js';
+export { executeRequest, type RequestOutcome } from './runner/execute-request.js';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './runner/retry-policy.js';
+export { runMethod, type RunMethodOptions, type RunProgress } from './runner/run-method.js';
+export type { RunReport, InstanceReport } from './report/run-report.js';
+export type { LatencyRecord, Sample, RequestTotals } from './report/run-stats.js';

@@ -1,0 +1,76 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** The placeholder replaced by the instance index in `--codex-home`. */
+export const INDEX_PLACEHOLDER = '{i}';
+
+/** Files taken from `--codex-home-template` into every fresh home, with their modes. */
+const TEMPLATE_FILES: ReadonlyArray<{ name: string; mode: number }> = [
+  { name: 'config.toml', mode: 0o600 },
+  { name: 'auth.json', mode: 0o600 },
+];
+
+/** Where each instance's CODEX_HOME is. */
+export interface HomePlan {
+  /** One directory per instance, by index. */
+  homes: string[];
+  /** True when several instances use the same directory (start-ups then need retries). */
+  shared: boolean;
+}
+
+/**
+ * Default: a fresh home per instance under `runDir/homes`. `--codex-home` with `{i}`: one
+ * directory per instance; without: every instance shares it.
+ */
+export function planHomes(count: number, runDir: string, codexHome?: string): HomePlan {
+  const homes = Array.from({ length: count }, (_, index) =>
+    codexHome === undefined
+      ? path.join(runDir, 'homes', String(index))
+      : path.resolve(codexHome.replaceAll(INDEX_PLACEHOLDER, String(index))),
+  );
+  return { homes, shared: new Set(homes).size < homes.length };
+}
+
+async function isEmptyOrMissing(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length === 0;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw error;
+  }
+}
+
+/**
+ * Makes sure `dir` exists. A fresh (missing or empty) home gets the template's config.toml and
+ * auth.json; an existing home is left exactly as it is.
+ */
+export async function prepareHome(dir: string, template?: string): Promise<{ fresh: boolean }> {
+  const fresh = await isEmptyOrMissing(dir);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (fresh && template !== undefined) {
+    for (const file of TEMPLATE_FILES) {
+      let content: Buffer;
+      try {
+        content = await readFile(path.join(template, file.name));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
+      }
+      // Created with its final mode: a secret is never readable by others, not even briefly.
+      await writeFile(path.join(dir, file.name), content, { mode: file.mode, flag: 'wx' });
+    }
+  }
+  return { fresh };
+}
+
+/** Checks a template directory up front, so a typo is a usage error and not N failed starts. */
+export async function checkTemplate(template: string): Promise<string | undefined> {
+  let entries: string[];
+  try {
+    entries = await readdir(template);
+  } catch {
+    return `--codex-home-template ${template}: not a readable directory`;
+  }
+  const found = TEMPLATE_FILES.filter((file) => entries.includes(file.name));
+  return found.length === 0 ? `--codex-home-template ${template}: has neither config.toml nor auth.json` : undefined;
+}

@@ -1,0 +1,73 @@
+/**
+ * Methods that only read state: a request of one of these that got no reply in time may be
+ * sent again without risk of doing anything twice. Any method not listed is treated as a write.
+ * Taken from the method list of codex-cli 0.169.0; an allowlist, because a wrong guess here
+ * would repeat a write.
+ */
+const READ_ONLY_METHODS: ReadonlySet<string> = new Set([
+  'thread/list',
+  'thread/read',
+  'thread/loaded/list',
+  'thread/turns/list',
+  'thread/items/list',
+  'thread/items/read',
+  'thread/search',
+  'thread/searchOccurrences',
+  'thread/goal/get',
+  'thread/queue/list',
+  'thread/attachment/list',
+  'thread/attachmentOwner/list',
+  'thread/memory/read',
+  'thread/backgroundTerminals/list',
+  'thread/timeline/list',
+  'thread/realtime/listVoices',
+  'threadSection/list',
+  'memory/status',
+  'project/list',
+  'project/read',
+  'skills/list',
+  'hooks/list',
+  'plugin/list',
+  'plugin/search',
+  'plugin/installed',
+  'plugin/read',
+  'plugin/skill/read',
+  'plugin/share/list',
+  'app/read',
+  'app/list',
+  'app/installed',
+  'fs/readFile',
+  'fs/getMetadata',
+  'fs/readDirectory',
+  'model/list',
+  'modelProvider/list',
+  'modelProvider/capabilities/read',
+  'experimentalFeature/list',
+  'permissionProfile/list',
+  'collaborationMode/list',
+  'remoteControl/status/read',
+  'remoteControl/client/list',
+  'environment/info',
+  'environment/status',
+  'mcpServerStatus/list',
+  'mcpServer/resource/read',
+  'account/read',
+  'account/rateLimits/read',
+  'account/usage/read',
+  'account/securitySetup/read',
+  'account/workspaceMessages/read',
+  'accountSession/list',
+  'config/read',
+  'configRequirements/read',
+  'externalAgentConfig/detect',
+  'userVerification/status',
+  'server/diagnostics',
+  'getConversationSummary',
+  'getAuthStatus',
+  'gitDiffToRemote',
+]);
+
+/** True when `method` only reads, so a request that timed out may be retried. */
+export function isReadOnlyMethod(method: string): boolean {
+  return READ_ONLY_METHODS.has(method);
+}

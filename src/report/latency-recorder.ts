@@ -1,0 +1,65 @@
+import * as hdr from 'hdr-histogram-js';
+
+/** Latency percentiles of a run, in ms. */
+export interface LatencySummary {
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** Rounds to microseconds, the histogram's unit. */
+export function roundMs(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/**
+ * Records latencies in an HdrHistogram of integer microseconds (3 significant digits), whose
+ * compressed base64 form any HdrHistogram implementation decodes and merges exactly.
+ */
+export class LatencyRecorder {
+  readonly #histogram = hdr.build({ bitBucketSize: 'packed', numberOfSignificantValueDigits: 3, autoResize: true });
+  #count = 0;
+  #sumMs = 0;
+  #minMs = Infinity;
+  #maxMs = 0;
+
+  /** Adds one latency, in ms. */
+  record(ms: number): void {
+    const micros = Math.max(1, Math.round(ms * 1000));
+    this.#histogram.recordValue(micros);
+    this.#count++;
+    this.#sumMs += ms;
+    if (ms < this.#minMs) this.#minMs = ms;
+    if (ms > this.#maxMs) this.#maxMs = ms;
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Exact min, mean and max; percentiles from the histogram (within 0.1%). */
+  summary(): LatencySummary {
+    if (this.#count === 0) return { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
+    const at = (percentile: number) => roundMs(this.#histogram.getValueAtPercentile(percentile) / 1000);
+    return {
+      min: roundMs(this.#minMs),
+      mean: roundMs(this.#sumMs / this.#count),
+      p50: at(50),
+      p90: at(90),
+      p95: at(95),
+      p99: at(99),
+      p999: at(99.9),
+      max: roundMs(this.#maxMs),
+    };
+  }
+
+  /** The histogram as compressed base64 (HdrHistogram V2 encoding), values in microseconds. */
+  encode(): string {
+    return hdr.encodeIntoCompressedBase64(this.#histogram);
+  }
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { cas } from '../helpers/cas-cli.js';
+
+const cases: Array<[string, string[], RegExp]> = [
+  ['an unknown flag', ['run', '--method', 'thread/list', '--bogus'], /Unknown argument: bogus/],
+  ['no command', [], /name a command/],
+  ['an unknown command', ['frobnicate'], /Unknown argument|Did you mean/],
+  ['a missing method', ['run'], /--method is required/],
+  ['params not JSON', ['run', '-m', 'thread/list', '--params', '{limit:5}'], /--params is not valid JSON/],
+  ['params not an object', ['run', '-m', 'thread/list', '--params', '[1,2]'], /--params must be a JSON object, got an array/],
+  ['a missing params file', ['run', '-m', 'thread/list', '--params-file', '/nonexistent/p.json'], /--params-file \/nonexistent\/p.json: no such file/],
+  ['both params flags', ['run', '-m', 'x', '--params', '{}', '--params-file', 'p.json'], /cannot be used together/],
+  ['zero instances', ['run', '-m', 'thread/list', '--instances', '0'], /--instances must be at least 1 \(got 0\)/],
+  ['a fractional count', ['run', '-m', 'thread/list', '--requests', '2.5'], /--requests must be a whole number/],
+  ['a count that is not a number', ['run', '-m', 'thread/list', '--concurrency', 'many'], /--concurrency must be a number/],
+  ['a negative timeout', ['run', '-m', 'thread/list', '--request-timeout-ms', '-5'], /--request-timeout-ms must not be negative/],
+  ['a missing codex binary', ['run', '-m', 'thread/list', '--codex-bin', '/nonexistent/codex'], /--codex-bin \/nonexistent\/codex: not an executable file/],
+  ['a missing template', ['run', '-m', 'thread/list', '--codex-home-template', '/nonexistent'], /--codex-home-template \/nonexistent: not a readable directory/],
+  ['an unwritable --out', ['run', '-m', 'thread/list', '--out', '/nonexistent/dir/r.json'], /--out .*does not exist or is not writable/],
+  ['backoff max below base', ['run', '-m', 'thread/list', '--backoff-base-ms', '100', '--backoff-max-ms', '10'], /--backoff-max-ms must be at least/],
+];
+
+describe('usage errors', () => {
+  it.each(cases)('%s: exit 2 with one line and no stack', async (_name, args, message) => {
+    const { exitCode, stdout, stderr } = await cas(args);
+    expect(exitCode).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^cas: /);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(message);
+  });
+
+  it('a bad CAS_CODEX_BIN is a usage error too', async () => {
+    const { exitCode, stderr } = await cas(['run', '-m', 'thread/list'], { env: { CAS_CODEX_BIN: '/nonexistent/codex' } });
+    expect(exitCode).toBe(2);
+    expect(stderr).toMatch(/CAS_CODEX_BIN \/nonexistent\/codex/);
+  });
+
+  it('--help prints usage with every run flag and exits 0', async () => {
+    const { exitCode, stdout } = await cas(['run', '--help']);
+    expect(exitCode).toBe(0);
+    for (const flag of ['--instances', '--params-json', '--params-file', '--records', '--codex-home-template', '--no-progress', '--backoff-max-ms']) {
+      expect(stdout).toContain(flag);
+    }
+  });
+});

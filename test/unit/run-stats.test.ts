@@ -1,0 +1,62 @@
+import * as hdr from 'hdr-histogram-js';
+import { describe, expect, it } from 'vitest';
+import { RunStats, type LatencyRecord } from '../../src/report/run-stats.js';
+import type { RequestOutcome } from '../../src/runner/execute-request.js';
+
+function outcome(partial: Partial<RequestOutcome>): RequestOutcome {
+  return { ok: true, result: {}, attempts: 1, overloaded: 0, timedOut: 0, latencyMs: 1, startedAt: 100, ...partial };
+}
+
+describe('RunStats', () => {
+  it('adds up totals, retries and error kinds across outcomes', () => {
+    const stats = new RunStats(0, 0);
+    stats.add(0, 0, outcome({ attempts: 3, overloaded: 2 }));
+    stats.add(1, 1, outcome({ ok: false, result: undefined, attempts: 2, overloaded: 1, timedOut: 1, error: { code: 'timeout', message: 'no reply' } }));
+    stats.add(1, 2, outcome({ ok: false, result: undefined, error: { code: -32600, message: 'bad' } }));
+    stats.add(0, 3, outcome({ ok: false, result: undefined, error: { code: 'timeout', message: 'no reply' } }));
+    expect(stats.totals).toEqual({ total: 4, ok: 1, failed: 3, retries: 3, overloaded: 3, timedOut: 1 });
+    expect(stats.errors.toArray()).toEqual([
+      { code: 'timeout', message: 'no reply', count: 2 },
+      { code: -32600, message: 'bad', count: 1 },
+    ]);
+  });
+
+  it('keeps the first N outcomes whole as samples', () => {
+    const stats = new RunStats(2, 0);
+    stats.add(0, 0, outcome({ result: { n: 0 }, latencyMs: 1.23456 }));
+    stats.add(1, 1, outcome({ ok: false, result: undefined, error: { code: -32600, message: 'bad' } }));
+    stats.add(0, 2, outcome({ result: { n: 2 } }));
+    expect(stats.samples).toEqual([
+      { instance: 0, latencyMs: 1.235, attempts: 1, result: { n: 0 } },
+      { instance: 1, latencyMs: 1, attempts: 1, error: { code: -32600, message: 'bad' } },
+    ]);
+  });
+
+  it('records latencies in a histogram that decodes with the same count and range', () => {
+    const stats = new RunStats(0, 0);
+    const latencies = [0.25, 1, 2.5, 10, 100, 1000];
+    latencies.forEach((latencyMs, seq) => stats.add(0, seq, outcome({ latencyMs })));
+    // Never sent (no instance left): no latency to record.
+    stats.add(null, 99, outcome({ ok: false, attempts: 0, latencyMs: 0, error: { code: 'unavailable', message: 'none' } }));
+    const decoded = hdr.decodeFromCompressedBase64(stats.latency.encode());
+    expect(decoded.totalCount).toBe(latencies.length);
+    expect(decoded.minNonZeroValue).toBe(250);
+    expect(Math.abs(decoded.maxValue - 1_000_000) / 1_000_000).toBeLessThan(0.001);
+    const summary = stats.latency.summary();
+    expect(summary.min).toBe(0.25);
+    expect(summary.max).toBe(1000);
+    expect(summary.mean).toBeCloseTo(latencies.reduce((a, b) => a + b) / latencies.length, 3);
+    expect(summary.p50).toBeCloseTo(2.5, 1);
+  });
+
+  it('streams one record per outcome, relative to the phase start', () => {
+    const records: LatencyRecord[] = [];
+    const stats = new RunStats(0, 100, (record) => records.push(record));
+    stats.add(3, 7, outcome({ startedAt: 150.5, latencyMs: 2, attempts: 2, overloaded: 1 }));
+    stats.add(null, 8, outcome({ ok: false, attempts: 0, startedAt: 160, error: { code: 'unavailable', message: 'none' } }));
+    expect(records).toEqual([
+      { instance: 3, seq: 7, startMs: 50.5, latencyMs: 2, attempts: 2, ok: true },
+      { instance: null, seq: 8, startMs: 60, latencyMs: 1, attempts: 0, ok: false, code: 'unavailable' },
+    ]);
+  });
+});
