@@ -1,10 +1,10 @@
 /**
  * Methods that only read state: a request of one of these that got no reply in time may be
  * sent again without risk of doing anything twice. Any method not listed is treated as a write.
- * Taken from the method list of codex-cli 0.169.0; an allowlist, because a wrong guess here
+ * Taken from the v2 method list of codex-cli 0.169.0 (a test checks each still exists); an allowlist, because a wrong guess here
  * would repeat a write.
  */
-const READ_ONLY_METHODS: ReadonlySet<string> = new Set([
+export const READ_ONLY_METHODS: ReadonlySet<string> = new Set([
   'thread/list',
   'thread/read',
   'thread/loaded/list',
@@ -62,9 +62,6 @@ const READ_ONLY_METHODS: ReadonlySet<string> = new Set([
   'externalAgentConfig/detect',
   'userVerification/status',
   'server/diagnostics',
-  'getConversationSummary',
-  'getAuthStatus',
-  'gitDiffToRemote',
 ]);
 
 /** True when `method` only reads, so a request that timed out may be retried. */

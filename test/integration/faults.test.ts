@@ -62,9 +62,9 @@ describe('faults the real server will not show on demand', () => {
     ]);
     expect(exitCode).toBe(1);
     expect(report.requests).toMatchObject({ total: 10, ok: 2, failed: 8, timedOut: 0 });
-    const codes = Object.fromEntries(report.errors.map((error) => [error.code, error.count]));
+    const codes: Record<string, number> = Object.fromEntries(report.errors.map((error) => [error.code, error.count]));
     expect(codes.exited).toBeGreaterThan(0);
-    expect(codes.exited + (codes.unavailable ?? 0)).toBe(8);
+    expect((codes.exited ?? 0) + (codes.unavailable ?? 0)).toBe(8);
     expect(report.perInstance[0]!.status).toBe('exited');
     expect(isAlive(report.perInstance[0]!.pid!)).toBe(false);
   });

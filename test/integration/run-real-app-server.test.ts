@@ -131,6 +131,12 @@ describe('cas request', () => {
     expect(JSON.parse(stdout)).toEqual({ data: [], readStates: {}, nextCursor: null, backwardsCursor: null });
   });
 
+  it('passes --codex-arg through to the app-server, dash-leading values included', async () => {
+    const { exitCode, stdout } = await cas(['request', '--method', 'config/read', '--codex-arg', '-c', '--codex-arg', 'model="o3-from-cas"']);
+    expect(exitCode).toBe(0);
+    expect(JSON.parse(stdout).config.model).toBe('o3-from-cas');
+  });
+
   it('reports a JSON-RPC error in one line and exits 1', async () => {
     const { exitCode, stdout, stderr } = await cas(['request', '--method', 'thread/read', '--params', '{"threadId":"nope"}']);
     expect(exitCode).toBe(1);

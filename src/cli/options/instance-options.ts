@@ -23,7 +23,7 @@ export function withInstanceOptions<T>(yargs: Argv<T>) {
     .option('params', { alias: 'params-json', type: 'string', group: REQUEST, describe: 'Params as a JSON object (default {})' })
     .option('params-file', { type: 'string', group: REQUEST, describe: 'Read params from a JSON file (- for stdin)' })
     .option('codex-bin', { type: 'string', group: CODEX, describe: 'codex binary (default: $CAS_CODEX_BIN, codex on PATH, then the bundled @openai/codex)' })
-    .option('codex-arg', { type: 'string', group: CODEX, describe: 'Extra argument after `app-server` (repeatable; use --codex-arg=-c --codex-arg=key=value)' })
+    .option('codex-arg', { type: 'string', group: CODEX, describe: 'Extra argument after `app-server` (repeatable: --codex-arg -c --codex-arg model=o3)' })
     .option('opt-out-notification-method', { type: 'string', group: CODEX, describe: 'Notification method the server should not send (repeatable)' })
     .option('request-timeout-ms', { type: 'number', default: DEFAULT_REQUEST_TIMEOUT_MS, group: RETRIES, describe: 'Timeout of every request, in ms (0 = none)' })
     .option('retries', { type: 'number', default: DEFAULT_RETRY_POLICY.retries, group: RETRIES, describe: 'Retries of a -32001 (or timed-out read) request' })

@@ -1,0 +1,67 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { resolveCodex } from '../../src/codex/resolve-codex.js';
+import {
+  ErrorResponseSchema,
+  InitializeParamsSchema,
+  InitializeResultSchema,
+  NotificationSchema,
+  RequestIdSchema,
+  ResultResponseSchema,
+  ServerRequestSchema,
+} from '../../src/protocol/messages.js';
+import { READ_ONLY_METHODS } from '../../src/protocol/read-methods.js';
+import { parseProblems, sendProblems } from '../helpers/json-schema-compat.js';
+
+type Schema = Record<string, unknown>;
+let dir: string;
+let bundle: Schema;
+
+const asJson = (schema: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Schema;
+const def = (name: string) => ({ $ref: `#/definitions/${name}` });
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'cas-schema-'));
+  const codex = resolveCodex();
+  await execa(codex.command, [...codex.prefixArgs, 'app-server', 'generate-json-schema', '--experimental', '--out', dir], {
+    env: { ...codex.env, CODEX_HOME: dir },
+  });
+  bundle = JSON.parse(await readFile(path.join(dir, 'codex_app_server_protocol.schemas.json'), 'utf8')) as Schema;
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('our protocol schemas match the pinned app-server', () => {
+  it('parses the JSON-RPC envelopes the server sends', () => {
+    const root = bundle;
+    expect(parseProblems(asJson(RequestIdSchema), def('RequestId'), root)).toEqual([]);
+    expect(parseProblems(asJson(ErrorResponseSchema), def('JSONRPCError'), root)).toEqual([]);
+    expect(parseProblems(asJson(ResultResponseSchema), def('JSONRPCResponse'), root)).toEqual([]);
+    expect(parseProblems(asJson(ServerRequestSchema), def('JSONRPCRequest'), root)).toEqual([]);
+    expect(parseProblems(asJson(NotificationSchema), def('JSONRPCNotification'), root)).toEqual([]);
+  });
+
+  it('sends initialize params the server takes, and parses its answer', () => {
+    const root = bundle;
+    expect(sendProblems(asJson(InitializeParamsSchema, 'input'), def('InitializeParams'), root)).toEqual([]);
+    expect(parseProblems(asJson(InitializeResultSchema), def('InitializeResponse'), root)).toEqual([]);
+  });
+
+  it('would notice a drift: a field we require that the server does not promise', () => {
+    const stricter = InitializeResultSchema.extend({ serverVersion: z.string() });
+    expect(parseProblems(asJson(stricter), def('InitializeResponse'), bundle)).toEqual([
+      '$.serverVersion: we require it, the server does not promise it',
+      '$.serverVersion: no longer in the server\'s schema',
+    ]);
+  });
+
+  it('lists as read-only only methods the server still has', async () => {
+    const requests = JSON.parse(await readFile(path.join(dir, 'ClientRequest.json'), 'utf8')) as { oneOf: Schema[] };
+    const methods = new Set(requests.oneOf.flatMap((variant) => ((variant.properties as Schema).method as { enum: string[] }).enum));
+    expect(methods.has('thread/list')).toBe(true);
+    expect([...READ_ONLY_METHODS].filter((method) => !methods.has(method))).toEqual([]);
+  });
+});
