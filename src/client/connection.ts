@@ -10,7 +10,8 @@ import {
   type RpcErrorObject,
   type ServerRequest,
 } from '../protocol/messages.js';
-import { encodeLine, LineDecoder, type SkipReason } from '../transport/line-decoder.js';
+import { LineDecoder, type SkipReason } from '../transport/line-decoder.js';
+import { LineWriter } from '../transport/line-writer.js';
 import { StderrTail } from '../transport/stderr-tail.js';
 import { AppServerError } from './app-server-error.js';
 import { terminateProcess, type CloseOptions } from './terminate-process.js';
@@ -108,6 +109,7 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
   readonly #child: SpawnedProcess;
   readonly #pending = new Map<RequestId, PendingRequest>();
   readonly #stderr = new StderrTail();
+  readonly #writer: LineWriter;
   readonly #requestTimeoutMs: number;
   readonly #onServerRequest: ServerRequestHandler;
   readonly #exited: Promise<ProcessExit>;
@@ -121,6 +123,7 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
   constructor(child: SpawnedProcess, options: Pick<ConnectOptions, 'requestTimeoutMs' | 'onServerRequest' | 'maxLineLength'>) {
     super();
     this.#child = child;
+    this.#writer = new LineWriter(child.stdin);
     this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.#onServerRequest = options.onServerRequest ?? rejectServerRequests;
     const decoder = new LineDecoder(
@@ -214,12 +217,13 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
    */
   async close(options: CloseOptions = {}): Promise<ProcessExit> {
     if (this.#state === 'open') this.#state = 'closing';
+    this.#writer.flush();
     if (this.#state !== 'exited') await terminateProcess(this.#child, this.#exited, options);
     return this.#exited;
   }
 
   #write(message: unknown): void {
-    this.#child.stdin.write(encodeLine(message));
+    this.#writer.write(message);
   }
 
   /** Removes a pending request and its timer: the single place a request is finished. */

@@ -22,7 +22,7 @@ export function roundMs(ms: number): number {
  * compressed base64 form any HdrHistogram implementation decodes and merges exactly.
  */
 export class LatencyRecorder {
-  readonly #histogram = hdr.build({ bitBucketSize: 'packed', numberOfSignificantValueDigits: 3, autoResize: true });
+  readonly #histogram = hdr.build({ bitBucketSize: 32, numberOfSignificantValueDigits: 3, autoResize: true });
   #count = 0;
   #sumMs = 0;
   #minMs = Infinity;

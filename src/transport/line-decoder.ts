@@ -100,8 +100,3 @@ export class LineDecoder {
     this.#discarding = false;
   }
 }
-
-/** Encodes one message as a JSONL line. */
-export function encodeLine(message: unknown): string {
-  return `${JSON.stringify(message)}\n`;
-}
