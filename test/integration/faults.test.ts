@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { casRun, fixture, isAlive } from '../helpers/cas-cli.js';
 
@@ -67,5 +70,32 @@ describe('faults the real server will not show on demand', () => {
     expect((codes.exited ?? 0) + (codes.unavailable ?? 0)).toBe(8);
     expect(report.perInstance[0]!.status).toBe('exited');
     expect(isAlive(report.perInstance[0]!.pid!)).toBe(false);
+  });
+});
+
+describe('what a client owes the server', () => {
+  it('answers every server request at once with -32601, so the server never waits on cas', async () => {
+    const { exitCode, report } = await casRun([
+      '--codex-bin', fixture('asks-client.mjs'), '--method', 'thread/list', '--requests', '4', '--concurrency', '2',
+      '--samples', '1', '--request-timeout-ms', '5000',
+    ]);
+    expect(exitCode).toBe(0);
+    expect(report.samples[0]!.result).toEqual({
+      clientAnswered: { id: 'ask-1', error: { code: -32601, message: 'cas does not handle server request item/tool/call' } },
+    });
+  });
+
+  it('lets free slots pull work, so a slow instance does not stall the fast one', async () => {
+    const homes = await mkdtemp(path.join(os.tmpdir(), 'cas-slow-'));
+    const { report } = await casRun([
+      '--codex-bin', fixture('slow-first-home.mjs'), '--codex-arg=--delay-ms=200', '--codex-home', path.join(homes, 'home-{i}'),
+      '--instances', '2', '--method', 'thread/list', '--requests', '60',
+    ]);
+    await rm(homes, { recursive: true, force: true });
+    expect(report.requests.ok).toBe(60);
+    const [slow, fast] = report.perInstance;
+    // In the time the slow one answers a few, the fast one takes the rest.
+    expect(slow!.requests).toBeLessThan(10);
+    expect(fast!.requests).toBe(60 - slow!.requests);
   });
 });
