@@ -6,6 +6,8 @@ export const ExitCode = {
   failed: 1,
   /** Bad flags or input. */
   usage: 2,
+  /** A load-test threshold (--max-p99-ms, --max-error-rate) was crossed. */
+  threshold: 3,
   /** Interrupted by SIGINT. */
   sigint: 130,
   /** Interrupted by SIGTERM. */

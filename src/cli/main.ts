@@ -1,5 +1,7 @@
 import yargs from 'yargs';
 import type { CliIo } from './cli-io.js';
+import { mockModelBuilder, runMockModel } from './commands/mock-model.js';
+import { batchBuilder, runBatchCommand } from './commands/batch.js';
 import { requestBuilder, runRequest } from './commands/request.js';
 import { runBuilder, runRun } from './commands/run.js';
 import { ExitCode } from './exit-codes.js';
@@ -36,7 +38,13 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     .command('request', 'Run one request on one instance and print its raw result JSON', requestBuilder, async (args) => {
       exitCode = await runRequest(args, io);
     })
-    .demandCommand(1, 'name a command: run or request')
+    .command('mock-model', 'Serve a scripted Responses API model on loopback, for offline turns', mockModelBuilder, async (args) => {
+      exitCode = await runMockModel(args, io);
+    })
+    .command('batch', 'Run a JSONL file of requests across instances; results in input order', batchBuilder, async (args) => {
+      exitCode = await runBatchCommand(args, io);
+    })
+    .demandCommand(1, 'name a command: run, request, batch or mock-model')
     .recommendCommands()
     .strict()
     .exitProcess(false)

@@ -1,15 +1,18 @@
 import cliProgress from 'cli-progress';
 import type { RunProgress } from '../runner/run-method.js';
 
+/** What the bar shows: a count out of a total, or time out of a duration, or an open count. */
+export type ProgressSnapshot = Pick<RunProgress, 'phase' | 'done' | 'total' | 'failed' | 'elapsedMs' | 'durationMs'>;
+
 /** Shows run progress; a no-op when disabled. */
 export interface ProgressDisplay {
-  update(progress: RunProgress): void;
+  update(progress: ProgressSnapshot): void;
   stop(): void;
 }
 
 const NO_PROGRESS: ProgressDisplay = { update: () => undefined, stop: () => undefined };
 
-function rate(progress: RunProgress): string {
+function rate(progress: ProgressSnapshot): string {
   return progress.elapsedMs > 0 ? ((progress.done / progress.elapsedMs) * 1000).toFixed(0) : '0';
 }
 
@@ -29,12 +32,15 @@ export function createProgressDisplay(enabled: boolean, stream: NodeJS.WriteStre
       const timed = progress.durationMs !== undefined && progress.total === undefined;
       const total = timed ? Math.round(progress.durationMs! / 1000) : (progress.total ?? 0);
       const value = timed ? Math.min(total, Math.floor(progress.elapsedMs / 1000)) : progress.done;
+      const open = !timed && progress.total === undefined;
       const label =
         progress.phase === 'starting'
           ? 'starting instances'
           : timed
             ? `${value}s/${total}s, ${progress.done} done`
-            : `${progress.done}/${total}`;
+            : open
+              ? `${progress.done} done`
+              : `${progress.done}/${total}`;
       const payload = { label, rate: rate(progress), failed: progress.failed };
       if (!started) {
         bar.start(total, value, payload);

@@ -51,8 +51,10 @@ export interface ConnectOptions {
   experimentalApi?: boolean;
   /** Sent as `capabilities.optOutNotificationMethods`. */
   optOutNotificationMethods?: readonly string[];
-  /** Default timeout of every request in ms, handshake included; 0 means none (default 30000). */
+  /** Default timeout of every request in ms; 0 means none (default 30000). */
   requestTimeoutMs?: number;
+  /** Timeout of the `initialize` handshake, apart: a start under load can be slow (default 60000). */
+  handshakeTimeoutMs?: number;
   /** Answers server requests (default {@link rejectServerRequests}). */
   onServerRequest?: ServerRequestHandler;
   /** Starts the child (default: execa). */
@@ -100,6 +102,7 @@ interface PendingRequest {
 
 export const DEFAULT_CLIENT_INFO: ClientInfo = { name: 'cas', title: 'cas (App-Server Control)', version: '0.1.0' };
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 60_000;
 
 /**
  * One `codex app-server` child and the JSON-RPC session over its stdio. Create it with
@@ -197,8 +200,8 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Runs the handshake: `initialize`, checks the answer, then the `initialized` notification. */
-  async initialize(params: InitializeParams): Promise<InitializeResult> {
-    const parsed = InitializeResultSchema.safeParse(await this.request('initialize', params));
+  async initialize(params: InitializeParams, options: RequestOptions = {}): Promise<InitializeResult> {
+    const parsed = InitializeResultSchema.safeParse(await this.request('initialize', params, options));
     if (!parsed.success) throw new Error(`unexpected initialize result: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     this.#initializeResult = parsed.data;
     this.notify('initialized');
@@ -318,7 +321,7 @@ export async function connect(options: ConnectOptions): Promise<AppServerConnect
     },
   };
   try {
-    await connection.initialize(params);
+    await connection.initialize(params, { timeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS });
     return connection;
   } catch (error) {
     await connection.close({ graceMs: 500, termMs: 1000 });

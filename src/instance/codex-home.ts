@@ -40,25 +40,41 @@ async function isEmptyOrMissing(dir: string): Promise<boolean> {
   }
 }
 
+/** How to fill a fresh home. */
+export interface FreshHomeOptions {
+  /** `--codex-home-template`: config.toml and auth.json are taken from here. */
+  template?: string;
+  /** Writes config.toml from the template's (e.g. to point codex at a mock model). */
+  freshConfig?(templateConfig: string | undefined): string;
+}
+
+async function readIfPresent(file: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
 /**
  * Makes sure `dir` exists. A fresh (missing or empty) home gets the template's config.toml and
- * auth.json; an existing home is left exactly as it is.
+ * auth.json (or the config `freshConfig` makes); an existing home is left exactly as it is.
  */
-export async function prepareHome(dir: string, template?: string): Promise<{ fresh: boolean }> {
+export async function prepareHome(dir: string, options: FreshHomeOptions = {}): Promise<{ fresh: boolean }> {
   const fresh = await isEmptyOrMissing(dir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (fresh && template !== undefined) {
-    for (const file of TEMPLATE_FILES) {
-      let content: Buffer;
-      try {
-        content = await readFile(path.join(template, file.name));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw error;
-      }
-      // Created with its final mode: a secret is never readable by others, not even briefly.
-      await writeFile(path.join(dir, file.name), content, { mode: file.mode, flag: 'wx' });
-    }
+  if (!fresh) return { fresh };
+  const files = new Map<string, Buffer | string>();
+  for (const file of TEMPLATE_FILES) {
+    const content = options.template === undefined ? undefined : await readIfPresent(path.join(options.template, file.name));
+    if (content !== undefined) files.set(file.name, content);
+  }
+  if (options.freshConfig !== undefined) files.set('config.toml', options.freshConfig(files.get('config.toml')?.toString('utf8')));
+  for (const file of TEMPLATE_FILES) {
+    const content = files.get(file.name);
+    // Created with its final mode: a secret is never readable by others, not even briefly.
+    if (content !== undefined) await writeFile(path.join(dir, file.name), content, { mode: file.mode, flag: 'wx' });
   }
   return { fresh };
 }

@@ -5,7 +5,7 @@ import { connect, type ConnectOptions } from '../client/connection.js';
 import type { ResolvedCodex } from '../codex/resolve-codex.js';
 import { LocalErrorCode } from '../protocol/error-codes.js';
 import { backoffDelayMs, sleep } from '../runner/backoff.js';
-import { prepareHome, type HomePlan } from './codex-home.js';
+import { prepareHome, type FreshHomeOptions, type HomePlan } from './codex-home.js';
 import { Instance } from './instance.js';
 
 /** Connection settings shared by every instance. */
@@ -21,6 +21,8 @@ export interface StartInstancesOptions {
   plan: HomePlan;
   /** `--codex-home-template`: config.toml and auth.json for fresh homes. */
   template?: string;
+  /** Writes a fresh home's config.toml from the template's. */
+  freshConfig?: FreshHomeOptions['freshConfig'];
   /** Directory of the state files. */
   stateDir: string;
   /** Handshake and request settings. */
@@ -75,7 +77,7 @@ async function startOne(instance: Instance, options: StartInstancesOptions): Pro
  */
 export async function startInstances(options: StartInstancesOptions): Promise<Instance[]> {
   const { homes } = options.plan;
-  for (const home of new Set(homes)) await prepareHome(home, options.template);
+  for (const home of new Set(homes)) await prepareHome(home, { template: options.template, freshConfig: options.freshConfig });
   const instances = homes.map((home, index) => new Instance(index, home, path.join(options.stateDir, `instance-${index}.json`)));
   const limit = pLimit(options.startupConcurrency ?? 8);
   const [first, ...rest] = instances;

@@ -22,8 +22,17 @@ export const LocalErrorCode = {
   unavailable: 'unavailable',
   /** The app-server binary could not be run at all (missing, not executable). */
   spawnFailed: 'spawn-failed',
+  /** A turn ended with status `failed` (or `interrupted`: `turn-interrupted`). */
+  turnFailed: 'turn-failed',
+  turnInterrupted: 'turn-interrupted',
+  /** A reply did not have the shape cas depends on. */
+  unexpectedReply: 'unexpected-reply',
+  /** A batch input line that is not a request. */
+  badInput: 'bad-input',
+  /** A batch line not run because `--fail-fast` stopped the batch. */
+  skipped: 'skipped',
 } as const;
 
 export type LocalErrorCode = (typeof LocalErrorCode)[keyof typeof LocalErrorCode];
-/** A failure code: the server's JSON-RPC code, or one of cas's own. */
+/** A failure code: the server's JSON-RPC code, or one of cas's own (always a string). */
 export type ErrorCode = number | LocalErrorCode;

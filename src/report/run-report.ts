@@ -1,113 +1,54 @@
-import type { Instance } from '../instance/instance.js';
-import type { CodexSource } from '../codex/resolve-codex.js';
-import { roundMs, type LatencySummary } from './latency-recorder.js';
-import type { ErrorCount } from './error-tally.js';
-import type { RequestTotals, RunStats, Sample } from './run-stats.js';
+import { buildBaseReport, type BaseReport, type BaseReportInput } from './base-report.js';
+import type { Sample, WarmupTotals } from './run-stats.js';
+import type { ThresholdCheck } from './thresholds.js';
+import type { MockModelStats } from '../mock-model/mock-model-server.js';
+import type { TimelineSecond } from './timeline.js';
 
-/** One instance's line in the report. */
-export interface InstanceReport {
-  index: number;
-  status: string;
-  pid: number | null;
-  /** The CODEX_HOME the server reported. */
-  codexHome: string;
-  stateFile: string;
-  startupMs: number | null;
-  /** Requests that ended on this instance. */
-  requests: number;
-  ok: number;
-  failed: number;
-  retries: number;
-  overloaded: number;
-  timedOut: number;
-  /** Stdout lines that were not JSON messages. */
-  skippedLines: number;
-  /** Replies that came after their request timed out. */
-  lateReplies: number;
-  error: string | null;
-}
+export type { InstanceReport } from './base-report.js';
 
 /** The aggregated result of `cas run`. */
-export interface RunReport {
+export interface RunReport extends BaseReport {
   method: string;
   params: unknown;
-  codex: { path: string; source: CodexSource; userAgent: string | null };
-  instances: { requested: number; started: number; failed: Array<{ index: number; error: string }> };
-  requests: RequestTotals;
-  errors: ErrorCount[];
-  latencyMs: LatencySummary;
-  /** HdrHistogram (V2, compressed, base64) of every sent request's latency, in microseconds. */
-  histogram: string;
-  throughputRps: number;
-  /** Duration of the request phase (first dispatch to last reply). */
-  wallMs: number;
-  /** Time to start every instance. */
-  startupWallMs: number;
-  startedAt: string;
-  interrupted: boolean;
-  perInstance: InstanceReport[];
+  /** Target requests per second (open model), or null (closed model). */
+  rate: number | null;
+  /** What latency runs to: the reply, or (for `turn/start`) the `turn/completed` notification. */
+  measuredTo: 'reply' | 'turn/completed';
+  /** Requests run during the warm-up, left out of every other figure but the timeline. */
+  warmup: WarmupTotals & { ms: number };
+  /** Limits set with --max-p99-ms / --max-error-rate, checked. */
+  thresholds: ThresholdCheck[];
+  /** The loopback model (`--mock-model`): its URL and what it served; null without one. */
+  mockModel: (MockModelStats & { url: string }) | null;
+  /** Per second of the request phase: sent, completed, errors, p50, p99. */
+  timeline: TimelineSecond[];
   samples: Sample[];
 }
 
 /** Inputs of {@link buildRunReport}. */
-export interface RunReportInput {
+export interface RunReportInput extends BaseReportInput {
   method: string;
   params: unknown;
-  codex: { path: string; source: CodexSource };
-  instances: readonly Instance[];
-  stats: RunStats;
-  wallMs: number;
-  startupWallMs: number;
-  startedAt: Date;
-  interrupted: boolean;
+  rate?: number;
+  measuredTo: RunReport['measuredTo'];
+  warmupMs: number;
+  thresholds: ThresholdCheck[];
+  mockModel: RunReport['mockModel'];
 }
 
-function instanceReport(instance: Instance): InstanceReport {
-  const state = instance.state();
-  const connectionStats = instance.connectionStats;
-  return {
-    index: instance.index,
-    status: state.status,
-    pid: state.pid,
-    codexHome: state.codexHome,
-    stateFile: instance.stateFile.file,
-    startupMs: instance.startupMs === undefined ? null : roundMs(instance.startupMs),
-    requests: state.counters.ok + state.counters.failed,
-    ok: state.counters.ok,
-    failed: state.counters.failed,
-    retries: state.counters.retries,
-    overloaded: state.counters.overloaded,
-    timedOut: state.counters.timedOut,
-    skippedLines: connectionStats?.skippedLines ?? 0,
-    lateReplies: connectionStats?.lateReplies ?? 0,
-    error: state.lastError,
-  };
-}
-
-/** Assembles the report from the run's instances and statistics. */
+/** Assembles the report of `cas run`. */
 export function buildRunReport(input: RunReportInput): RunReport {
   const { stats } = input;
-  const started = input.instances.filter((instance) => instance.startupMs !== undefined);
-  const failed = input.instances
-    .filter((instance) => instance.status === 'failed')
-    .map((instance) => ({ index: instance.index, error: instance.lastError ?? 'failed to start' }));
-  const userAgent = started[0]?.state().userAgent ?? null;
   return {
     method: input.method,
     params: input.params,
-    codex: { ...input.codex, userAgent },
-    instances: { requested: input.instances.length, started: started.length, failed },
-    requests: { ...stats.totals },
-    errors: stats.errors.toArray(),
-    latencyMs: stats.latency.summary(),
-    histogram: stats.latency.encode(),
-    // Requests that reached a server, per second of the request phase.
-    throughputRps: input.wallMs > 0 ? Math.round((stats.latency.count / input.wallMs) * 1000 * 10) / 10 : 0,
-    wallMs: roundMs(input.wallMs),
-    startupWallMs: roundMs(input.startupWallMs),
-    startedAt: input.startedAt.toISOString(),
-    interrupted: input.interrupted,
-    perInstance: input.instances.map(instanceReport),
+    ...buildBaseReport(input),
+    rate: input.rate ?? null,
+    measuredTo: input.measuredTo,
+    warmup: { ms: input.warmupMs, ...stats.warmup },
+    thresholds: input.thresholds,
+    mockModel: input.mockModel,
+    timeline: stats.timeline.toArray(),
     samples: stats.samples,
   };
 }

@@ -2,6 +2,7 @@ import type { ErrorCode } from '../protocol/error-codes.js';
 import type { OutcomeError, RequestOutcome } from '../runner/execute-request.js';
 import { ErrorTally } from './error-tally.js';
 import { LatencyRecorder, roundMs } from './latency-recorder.js';
+import { Timeline } from './timeline.js';
 
 /** Totals over all requests of a run. */
 export interface RequestTotals {
@@ -39,13 +40,33 @@ export interface LatencyRecord {
   ok: boolean;
   /** The final error's code, when not ok. */
   code?: ErrorCode;
+  /** Sent during the warm-up, left out of the statistics. */
+  warmup?: true;
 }
 
-/** Folds request outcomes into totals, error counts, a latency histogram and the first samples. */
+/** Requests run during the warm-up. */
+export interface WarmupTotals {
+  total: number;
+  ok: number;
+  failed: number;
+}
+
+/** What the statistics need to know about a request besides its outcome. */
+export interface StatsItem {
+  seq: number;
+  warmup: boolean;
+}
+
+/**
+ * Folds request outcomes into totals, error counts, a latency histogram, a per-second timeline
+ * and the first samples. Warm-up requests are only counted apart (and in the timeline).
+ */
 export class RunStats {
   readonly totals: RequestTotals = { total: 0, ok: 0, failed: 0, retries: 0, overloaded: 0, timedOut: 0 };
+  readonly warmup: WarmupTotals = { total: 0, ok: 0, failed: 0 };
   readonly errors = new ErrorTally();
   readonly latency = new LatencyRecorder();
+  readonly timeline: Timeline;
   readonly samples: Sample[] = [];
   readonly #sampleLimit: number;
   readonly #origin: number;
@@ -60,10 +81,22 @@ export class RunStats {
     this.#sampleLimit = sampleLimit;
     this.#origin = origin;
     this.#onRecord = onRecord;
+    this.timeline = new Timeline(origin);
   }
 
-  /** Adds the outcome of request `seq`, run on instance `instance` (null: none could take it). */
-  add(instance: number | null, seq: number, outcome: RequestOutcome): void {
+  /** Adds the outcome of a request, run on instance `instance` (null: none could take it). */
+  add(instance: number | null, item: StatsItem, outcome: RequestOutcome): void {
+    // A request never sent has no latency and no place in time to speak of.
+    if (outcome.attempts > 0) {
+      this.timeline.add(outcome.startedAt, outcome.startedAt + outcome.latencyMs, outcome.latencyMs, outcome.ok);
+    }
+    this.#record(instance, item, outcome);
+    if (item.warmup) {
+      this.warmup.total++;
+      if (outcome.ok) this.warmup.ok++;
+      else this.warmup.failed++;
+      return;
+    }
     const totals = this.totals;
     totals.total++;
     totals.retries += outcome.attempts > 0 ? outcome.attempts - 1 : 0;
@@ -74,7 +107,6 @@ export class RunStats {
       totals.failed++;
       if (outcome.error !== undefined) this.errors.add(outcome.error.code, outcome.error.message);
     }
-    // A request never sent has no latency to speak of.
     if (outcome.attempts > 0) this.latency.record(outcome.latencyMs);
     if (this.samples.length < this.#sampleLimit) {
       const sample: Sample = { instance, latencyMs: roundMs(outcome.latencyMs), attempts: outcome.attempts };
@@ -82,17 +114,20 @@ export class RunStats {
       else sample.error = outcome.error;
       this.samples.push(sample);
     }
-    if (this.#onRecord !== undefined) {
-      const record: LatencyRecord = {
-        instance,
-        seq,
-        startMs: roundMs(outcome.startedAt - this.#origin),
-        latencyMs: roundMs(outcome.latencyMs),
-        attempts: outcome.attempts,
-        ok: outcome.ok,
-      };
-      if (!outcome.ok && outcome.error !== undefined) record.code = outcome.error.code;
-      this.#onRecord(record);
-    }
+  }
+
+  #record(instance: number | null, item: StatsItem, outcome: RequestOutcome): void {
+    if (this.#onRecord === undefined) return;
+    const record: LatencyRecord = {
+      instance,
+      seq: item.seq,
+      startMs: roundMs(outcome.startedAt - this.#origin),
+      latencyMs: roundMs(outcome.latencyMs),
+      attempts: outcome.attempts,
+      ok: outcome.ok,
+    };
+    if (!outcome.ok && outcome.error !== undefined) record.code = outcome.error.code;
+    if (item.warmup) record.warmup = true;
+    this.#onRecord(record);
   }
 }

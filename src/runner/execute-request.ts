@@ -49,7 +49,8 @@ function toOutcomeError(error: unknown): OutcomeError {
 
 /**
  * Runs one request to its final answer: retries -32001 (and timeouts of read-only methods) with
- * full-jitter backoff, up to `policy.retries` times. Never throws.
+ * full-jitter backoff, up to `policy.retries` times. Latency counts from `startedAt` (default
+ * now; under a fixed rate, when the request was due). Never throws.
  */
 export async function executeRequest(
   send: SendRequest,
@@ -58,8 +59,8 @@ export async function executeRequest(
   policy: RetryPolicy,
   hooks: AttemptHooks = {},
   signal?: AbortSignal,
+  startedAt: number = performance.now(),
 ): Promise<RequestOutcome> {
-  const startedAt = performance.now();
   let overloaded = 0;
   let timedOut = 0;
   for (let attempt = 0; ; attempt++) {

@@ -1,8 +1,7 @@
 import type { Instance } from '../instance/instance.js';
 import { RunStats, type LatencyRecord } from '../report/run-stats.js';
-import type { RetryPolicy } from './retry-policy.js';
-import { runWorkers, type Job } from './run-workers.js';
-import { createWorkSource, type WorkLimits } from './work-source.js';
+import { runWorkers, type Job, type JobExecutor } from './run-workers.js';
+import { closedWorkSource, rateWorkSource, type WorkLimits } from './work-source.js';
 
 /** Counts of the request phase so far, for a progress display. */
 export interface PhaseProgress {
@@ -16,8 +15,10 @@ export interface RequestPhaseOptions {
   instances: readonly Instance[];
   concurrency: number;
   limits: WorkLimits;
+  /** Requests per second across all instances (open model); without it, the closed model. */
+  rate?: number;
   job: Job;
-  retry: RetryPolicy;
+  execute: JobExecutor;
   samples: number;
   signal: AbortSignal;
   onRecord?(record: LatencyRecord): void;
@@ -33,7 +34,8 @@ export interface RequestPhaseResult {
 
 /** Sends the requests across the ready instances until the limits are met or the signal aborts. */
 export async function runRequestPhase(options: RequestPhaseOptions): Promise<RequestPhaseResult> {
-  const source = createWorkSource(options.limits);
+  await options.execute.prepare?.(options.instances, options.concurrency);
+  const source = options.rate === undefined ? closedWorkSource(options.limits) : rateWorkSource(options.rate, options.limits);
   const stop = () => source.stop();
   if (options.signal.aborted) stop();
   options.signal.addEventListener('abort', stop, { once: true });
@@ -48,9 +50,8 @@ export async function runRequestPhase(options: RequestPhaseOptions): Promise<Req
       concurrency: options.concurrency,
       source,
       jobFor: () => options.job,
-      policy: options.retry,
-      signal: options.signal,
-      onOutcome: (instance, seq, _job, outcome) => stats.add(instance?.index ?? null, seq, outcome),
+      execute: options.execute.run,
+      onOutcome: (instance, item, _job, outcome) => stats.add(instance?.index ?? null, item, outcome),
     });
   } finally {
     clearInterval(ticker);

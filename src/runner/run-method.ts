@@ -1,26 +1,37 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { ResolvedCodex } from '../codex/resolve-codex.js';
-import { planHomes } from '../instance/codex-home.js';
-import type { Instance } from '../instance/instance.js';
-import { startInstances, type InstanceConnectOptions } from '../instance/start-instances.js';
+import type { InstanceConnectOptions } from '../instance/start-instances.js';
 import { buildRunReport, type RunReport } from '../report/run-report.js';
 import type { LatencyRecord } from '../report/run-stats.js';
+import { checkThresholds, type Thresholds } from '../report/thresholds.js';
 import { linkedAbort } from './linked-abort.js';
+import { requestExecutor } from './request-executor.js';
 import { runRequestPhase } from './request-phase.js';
-import { openRunDir } from './run-dir.js';
 import type { RetryPolicy } from './retry-policy.js';
+import { mockModelReport, withSession } from './session.js';
+import type { MockScriptInput } from '../mock-model/mock-script.js';
+import { turnExecutor } from './turn-executor.js';
 
 /** Where a run is, for a progress display. */
 export interface RunProgress {
   phase: 'starting' | 'running';
-  /** Requests ended so far. */
+  /** Requests ended so far (warm-up excluded). */
   done: number;
   /** Requests in all, when known. */
   total: number | undefined;
   failed: number;
   elapsedMs: number;
+  /** Warm-up plus measured duration, when time-bound. */
   durationMs: number | undefined;
+}
+
+/** How `turn/start` runs are driven. */
+export interface TurnOptions {
+  /** Params of the `thread/start` that makes each slot's thread. */
+  threadParams: Record<string, unknown>;
+  /** A new thread for every turn. */
+  freshThread: boolean;
+  /** From `turn/start` to `turn/completed`, at most. */
+  turnTimeoutMs: number;
 }
 
 /** Everything `cas run` does, as a library call. */
@@ -30,10 +41,14 @@ export interface RunMethodOptions {
   params: unknown;
   /** App-servers to start. */
   instances: number;
-  /** Requests in all; default one per instance unless `durationMs` is set. */
+  /** Measured requests in all; default one per instance unless `durationMs` is set. */
   requests?: number;
-  /** Keep sending for this long. */
+  /** Keep sending for this long (after the warm-up). */
   durationMs?: number;
+  /** Run this long first, outside the statistics. */
+  warmupMs?: number;
+  /** Requests per second across all instances (open model). */
+  rate?: number;
   /** Requests in flight per instance. */
   concurrency: number;
   codex: ResolvedCodex;
@@ -47,12 +62,18 @@ export interface RunMethodOptions {
   codexHome?: string;
   /** `--codex-home-template`. */
   codexHomeTemplate?: string;
+  /** Start a loopback model with this script and point every fresh home at it. */
+  mockModel?: MockScriptInput;
   /** Default `<runDir>/state`. */
   stateDir?: string;
   /** Handshake and request settings of every instance. */
   connect: InstanceConnectOptions;
   retry: RetryPolicy;
   startupRetries: number;
+  /** Settings for `turn/start` runs. */
+  turns?: Partial<TurnOptions>;
+  /** Limits to check (exit 3 in the CLI when crossed). */
+  thresholds?: Thresholds;
   /** Outcomes embedded whole in the report. */
   samples: number;
   /** Receives each request's latency record as it completes. */
@@ -64,60 +85,68 @@ export interface RunMethodOptions {
   signal?: AbortSignal;
 }
 
+/** `turn/start` is measured to its `turn/completed`: a reply alone says nothing of the turn. */
+export function measuresTurns(method: string): boolean {
+  return method === 'turn/start';
+}
+
 /** Starts the instances, runs the requests across them, closes everything and reports. */
 export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
   const abort = linkedAbort(options.signal);
   const { signal } = abort;
   // Without a limit, one request per instance: enough to check each works.
   const requests = options.requests ?? (options.durationMs === undefined ? options.instances : undefined);
+  const warmupMs = options.warmupMs ?? 0;
+  const durationMs = options.durationMs === undefined ? undefined : options.durationMs + warmupMs;
   const progress = (phase: RunProgress['phase'], done = 0, failed = 0, elapsedMs = 0): void =>
-    options.onProgress?.({ phase, done, failed, elapsedMs, total: requests, durationMs: options.durationMs });
-  let instances: Instance[] = [];
-  const runDir = await openRunDir(options.runDir, options.keepRunDir ?? false);
+    options.onProgress?.({ phase, done, failed, elapsedMs, total: requests, durationMs });
+  const turns = measuresTurns(options.method);
+  const execute = turns
+    ? turnExecutor({
+        policy: options.retry,
+        threadParams: options.turns?.threadParams ?? {},
+        freshThread: options.turns?.freshThread ?? false,
+        turnTimeoutMs: options.turns?.turnTimeoutMs ?? 300_000,
+        signal,
+      })
+    : requestExecutor(options.retry, signal);
+  progress('starting');
   try {
-    const startedAt = new Date();
-    const startupStart = performance.now();
-    const stateDir = options.stateDir ?? path.join(runDir.path, 'state');
-    await mkdir(stateDir, { recursive: true, mode: 0o700 });
-    progress('starting');
-    instances = await startInstances({
-      codex: options.codex,
-      codexArgs: options.codexArgs,
-      plan: planHomes(options.instances, runDir.path, options.codexHome),
-      template: options.codexHomeTemplate,
-      stateDir,
-      connect: options.connect,
-      startupRetries: options.startupRetries,
-      signal,
-    });
-    const startupWallMs = performance.now() - startupStart;
-    const { stats, wallMs } = await runRequestPhase({
-      instances,
-      concurrency: options.concurrency,
-      limits: { requests, durationMs: options.durationMs },
-      job: { method: options.method, params: options.params },
-      retry: options.retry,
-      samples: options.samples,
-      signal,
-      onRecord: options.onRecord,
-      onProgress: (phase) => progress('running', phase.done, phase.failed, phase.elapsedMs),
-      progressIntervalMs: options.progressIntervalMs,
-    });
-    await Promise.all(instances.map((instance) => instance.close()));
-    return buildRunReport({
-      method: options.method,
-      params: options.params,
-      codex: { path: options.codex.path, source: options.codex.source },
-      instances,
-      stats,
-      wallMs,
-      startupWallMs,
-      startedAt,
-      interrupted: signal.aborted,
+    return await withSession({ ...options, signal }, async (session) => {
+      const { stats, wallMs } = await runRequestPhase({
+        instances: session.instances,
+        concurrency: options.concurrency,
+        limits: { requests, durationMs: options.durationMs, warmupMs },
+        rate: options.rate,
+        job: { method: options.method, params: options.params },
+        execute,
+        samples: options.samples,
+        signal,
+        onRecord: options.onRecord,
+        onProgress: (phase) => progress('running', phase.done, phase.failed, phase.elapsedMs),
+        progressIntervalMs: options.progressIntervalMs,
+      });
+      await session.close();
+      const latency = stats.latency.summary();
+      return buildRunReport({
+        method: options.method,
+        params: options.params,
+        codex: { path: options.codex.path, source: options.codex.source },
+        instances: session.instances,
+        stats,
+        // The statistics cover the time after the warm-up.
+        wallMs: Math.max(0, wallMs - warmupMs),
+        startupWallMs: session.startupWallMs,
+        startedAt: session.startedAt,
+        interrupted: signal.aborted,
+        rate: options.rate,
+        measuredTo: turns ? 'turn/completed' : 'reply',
+        warmupMs,
+        mockModel: mockModelReport(session.mockModel),
+        thresholds: checkThresholds({ p99Ms: latency.p99, total: stats.totals.total, failed: stats.totals.failed }, options.thresholds ?? {}),
+      });
     });
   } finally {
     abort.dispose();
-    await Promise.allSettled(instances.map((instance) => instance.close()));
-    await runDir.dispose();
   }
 }

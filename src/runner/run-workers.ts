@@ -1,30 +1,42 @@
 import { LocalErrorCode } from '../protocol/error-codes.js';
 import type { Instance } from '../instance/instance.js';
-import { executeRequest, type RequestOutcome } from './execute-request.js';
-import type { RetryPolicy } from './retry-policy.js';
-import type { WorkSource } from './work-source.js';
+import type { RequestOutcome } from './execute-request.js';
+import type { WorkItem, WorkSource } from './work-source.js';
 
-/** What request `seq` is. */
+/** What one request is. */
 export interface Job {
   method: string;
   params: unknown;
 }
 
+/**
+ * Runs one job on one instance to its final outcome (retries included); never throws.
+ * `slot` tells the instance's concurrent slots apart (e.g. for a thread per slot); latency
+ * counts from `startedAt`.
+ */
+export type ExecuteJob = (instance: Instance, slot: number, job: Job, startedAt: number) => Promise<RequestOutcome>;
+
+/** How jobs are run, with an optional set-up before the clock starts (e.g. a thread per slot). */
+export interface JobExecutor {
+  run: ExecuteJob;
+  /** Called once before the measured phase, with the instances and slots per instance. */
+  prepare?(instances: readonly Instance[], slotsPerInstance: number): Promise<void>;
+}
+
 /** Inputs of {@link runWorkers}. */
-export interface RunWorkersOptions {
+export interface RunWorkersOptions<I extends WorkItem = WorkItem, J extends Job = Job> {
   /** Instances to spread the work over (those not ready are skipped). */
   instances: readonly Instance[];
   /** Requests in flight per instance, at most. */
   concurrency: number;
-  /** Hands out sequence numbers. */
-  source: WorkSource;
-  /** The request for a sequence number. */
-  jobFor(seq: number): Job;
-  policy: RetryPolicy;
-  /** Cuts retry waits short; stopping the source is the caller's job. */
-  signal?: AbortSignal;
-  /** Receives every request's outcome, exactly once; `instance` is null when none could take it. */
-  onOutcome(instance: Instance | null, seq: number, job: Job, outcome: RequestOutcome): void;
+  /** Hands out the work. */
+  source: WorkSource<I>;
+  /** The job for a work item. */
+  jobFor(item: I): J;
+  /** Runs a job on an instance. */
+  execute: ExecuteJob;
+  /** Receives every item's outcome, exactly once; `instance` is null when none could take it. */
+  onOutcome(instance: Instance | null, item: I, job: J, outcome: RequestOutcome): void;
 }
 
 /** The outcome of a request no instance was left to run. */
@@ -40,35 +52,41 @@ export function unavailableOutcome(): RequestOutcome {
   };
 }
 
-/** One slot of an instance: takes the next request whenever it is free, until work or instance ends. */
-async function workLoop(instance: Instance, options: RunWorkersOptions): Promise<void> {
-  for (;;) {
-    const connection = instance.connection;
-    if (connection === undefined) return;
-    const seq = options.source.next();
-    if (seq === undefined) return;
-    const job = options.jobFor(seq);
-    const send = (method: string, params: unknown) => connection.request(method, params);
-    const outcome = await executeRequest(send, job.method, job.params, options.policy, instance, options.signal);
-    instance.onOutcome(job.method, outcome);
-    options.onOutcome(instance, seq, job, outcome);
-  }
-}
-
 /**
  * Runs the work over `concurrency` slots per instance. Slots pull from one shared source, so a
- * slow instance takes less and never stalls the others. Requests left when every instance has
- * gone end as `unavailable`: each request gets exactly one outcome.
+ * slow instance takes less and never stalls the others. Work left when every instance has gone
+ * ends as `unavailable`: each item gets exactly one outcome.
  */
-export async function runWorkers(options: RunWorkersOptions): Promise<void> {
+export async function runWorkers<I extends WorkItem, J extends Job>(options: RunWorkersOptions<I, J>): Promise<void> {
+  // Items taken by a slot whose instance died while it waited: the next free slot runs them.
+  const orphans: I[] = [];
+  const take = async (): Promise<I | undefined> => orphans.shift() ?? (await options.source.next());
+
+  async function workLoop(instance: Instance, slot: number): Promise<void> {
+    while (instance.connection !== undefined) {
+      const item = await take();
+      if (item === undefined) return;
+      if (instance.connection === undefined) {
+        orphans.push(item);
+        return;
+      }
+      const job = options.jobFor(item);
+      // Late work counts from when it was due; a timer that fired a hair early, from now.
+      const now = performance.now();
+      const outcome = await options.execute(instance, slot, job, item.dueAt === undefined ? now : Math.min(item.dueAt, now));
+      options.onOutcome(instance, item, job, outcome);
+    }
+  }
+
   const loops: Promise<void>[] = [];
   for (const instance of options.instances) {
-    for (let slot = 0; slot < options.concurrency; slot++) loops.push(workLoop(instance, options));
+    for (let slot = 0; slot < options.concurrency; slot++) loops.push(workLoop(instance, slot));
   }
   await Promise.all(loops);
-  const { total } = options.source;
-  if (total === undefined) return;
-  for (let seq = options.source.next(); seq !== undefined && seq < total; seq = options.source.next()) {
-    options.onOutcome(null, seq, options.jobFor(seq), unavailableOutcome());
-  }
+  const unavailable = (item: I) => options.onOutcome(null, item, options.jobFor(item), unavailableOutcome());
+  orphans.splice(0).forEach(unavailable);
+  // A bounded source still owes its remaining items a result; an open-ended one just ends.
+  if (!options.source.bounded) return;
+  options.source.hurry();
+  for (let item = await options.source.next(); item !== undefined; item = await options.source.next()) unavailable(item);
 }

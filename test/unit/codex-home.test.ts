@@ -33,7 +33,7 @@ describe('planHomes', () => {
 describe('prepareHome', () => {
   it('copies config.toml and auth.json (0600) into a fresh home, nothing else', async () => {
     const home = path.join(dir, 'fresh');
-    expect(await prepareHome(home, template)).toEqual({ fresh: true });
+    expect(await prepareHome(home, { template })).toEqual({ fresh: true });
     expect((await readdir(home)).sort()).toEqual(['auth.json', 'config.toml']);
     expect((await stat(path.join(home, 'auth.json'))).mode & 0o777).toBe(0o600);
     expect((await stat(path.join(home, 'config.toml'))).mode & 0o777).toBe(0o600);
@@ -45,7 +45,7 @@ describe('prepareHome', () => {
     const home = path.join(dir, 'existing');
     await mkdir(home);
     await writeFile(path.join(home, 'config.toml'), 'mine\n');
-    expect(await prepareHome(home, template)).toEqual({ fresh: false });
+    expect(await prepareHome(home, { template })).toEqual({ fresh: false });
     expect(await readdir(home)).toEqual(['config.toml']);
     expect(await readFile(path.join(home, 'config.toml'), 'utf8')).toBe('mine\n');
   });

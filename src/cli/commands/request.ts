@@ -3,22 +3,25 @@ import { runMethod } from '../../runner/run-method.js';
 import type { CliIo } from '../cli-io.js';
 import { ExitCode } from '../exit-codes.js';
 import { handleInterrupts } from '../interrupts.js';
-import { InstanceOptionsSchema, resolveInstanceOptions, withInstanceOptions } from '../options/instance-options.js';
+import { RequestFlagsSchema, resolveRequestOptions, withRequestOptions } from '../options/request-options.js';
+import { resolveSessionOptions, SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
 import { truncate } from '../../report/truncate.js';
 
-/** `cas request` takes the instance options only. */
+/** `cas request` takes the request and the session flags. */
 export function requestBuilder<T>(yargs: Argv<T>) {
-  return withInstanceOptions(yargs);
+  return withSessionOptions(withRequestOptions(yargs));
 }
+
+const RequestOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.shape);
 
 /**
  * `cas request`: one request on one instance, with the same retry rules as `run`. Prints the raw
  * result JSON on stdout; on failure, one line on stderr and exit 1.
  */
 export async function runRequest(argv: Record<string, unknown>, io: CliIo): Promise<number> {
-  const options = validate(InstanceOptionsSchema, argv);
-  const resolved = await resolveInstanceOptions(options);
+  const options = validate(RequestOptionsSchema, argv);
+  const resolved = { ...(await resolveRequestOptions(options)), ...(await resolveSessionOptions(options)) };
   const interrupts = handleInterrupts(io.stderr);
   let report;
   try {

@@ -1,0 +1,64 @@
+import type { Job } from '../runner/run-workers.js';
+import type { WorkItem, WorkSource } from '../runner/work-source.js';
+import { parseBatchLine } from './batch-line.js';
+import type { LineReader } from './line-reader.js';
+import type { OrderedWriter } from './ordered-writer.js';
+
+/** A batch request ready to run. */
+export interface BatchItem extends WorkItem {
+  job: Job;
+  /** The caller's id from the input line. */
+  id: string | number | null;
+  /** 1-based input line number. */
+  line: number;
+}
+
+/** Callbacks of a {@link batchSource}. */
+export interface BatchSourceHooks {
+  /** A line that is not a request, with its output slot: it gets an error result, not a run. */
+  onBadLine(index: number, line: number, id: string | number | null, message: string): void;
+}
+
+/**
+ * Turns input lines into work, one line at a time as workers ask (so a huge input streams),
+ * and only when the output has room for one more result. Calls are serialised: lines are
+ * read in order whatever number of workers ask at once.
+ */
+export function batchSource(reader: LineReader, writer: OrderedWriter, hooks: BatchSourceHooks): WorkSource<BatchItem> {
+  let index = 0;
+  let stopped = false;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function readNext(): Promise<BatchItem | undefined> {
+    while (!stopped) {
+      const input = await reader.next();
+      if (input === undefined) return undefined;
+      const parsed = parseBatchLine(input.text, input.number);
+      if (parsed.kind === 'blank') continue;
+      const slot = index++;
+      await writer.waitForRoom(slot);
+      if (parsed.kind === 'bad') {
+        hooks.onBadLine(slot, input.number, parsed.id, parsed.message);
+        continue;
+      }
+      return { seq: slot, warmup: false, id: parsed.id, line: input.number, job: { method: parsed.method, params: parsed.params } };
+    }
+    return undefined;
+  }
+
+  return {
+    next() {
+      const item = queue.then(readNext);
+      queue = item.catch(() => undefined);
+      return item;
+    },
+    stop() {
+      stopped = true;
+    },
+    hurry() {},
+    // Known only at the end of the input.
+    total: undefined,
+    // Every input line gets a result, also when no instance is left to run it.
+    bounded: true,
+  };
+}

@@ -1,0 +1,127 @@
+import type { Readable, Writable } from 'node:stream';
+import { LocalErrorCode } from '../protocol/error-codes.js';
+import { buildBaseReport, type BaseReport } from '../report/base-report.js';
+import { RunStats } from '../report/run-stats.js';
+import { linkedAbort } from '../runner/linked-abort.js';
+import { requestExecutor } from '../runner/request-executor.js';
+import type { RetryPolicy } from '../runner/retry-policy.js';
+import { runWorkers } from '../runner/run-workers.js';
+import { mockModelReport, withSession, type SessionOptions } from '../runner/session.js';
+import type { MockModelStats } from '../mock-model/mock-model-server.js';
+import { badLine, resultLine } from './batch-result.js';
+import { batchSource } from './batch-source.js';
+import { LineReader } from './line-reader.js';
+import { OrderedWriter } from './ordered-writer.js';
+
+/** Where a batch is, for a progress display. */
+export interface BatchProgress {
+  phase: 'starting' | 'running';
+  /** Lines with a result written. */
+  done: number;
+  failed: number;
+  elapsedMs: number;
+}
+
+/** Everything `cas batch` does, as a library call. */
+export interface RunBatchOptions extends Omit<SessionOptions, 'signal'> {
+  /** JSONL requests, one per line. */
+  input: Readable;
+  /** JSONL results, one per input line, in input order (left open). */
+  output: Writable;
+  /** Requests in flight per instance. */
+  concurrency: number;
+  retry: RetryPolicy;
+  /** Results that may be pending (running or waiting for earlier ones) at once. */
+  window: number;
+  /** Stop at the first bad line or failed request. */
+  failFast: boolean;
+  onProgress?(progress: BatchProgress): void;
+  progressIntervalMs?: number;
+  /** Aborting stops reading input; requests in flight finish and are written. */
+  signal?: AbortSignal;
+}
+
+/** The summary of a batch: the shared report plus line counts. */
+export interface BatchReport extends BaseReport {
+  lines: {
+    /** Non-blank input lines read. */
+    read: number;
+    /** Of those, requests sent (or that no instance was left to run). */
+    requests: number;
+    /** Of those, lines that were not requests. */
+    bad: number;
+    /** Results written. */
+    written: number;
+  };
+  /** True when --fail-fast stopped the batch before the end of the input. */
+  stoppedEarly: boolean;
+  /** The loopback model (`--mock-model`), or null. */
+  mockModel: (MockModelStats & { url: string }) | null;
+}
+
+/** Runs every input line as a request across the instances and writes the results in order. */
+export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
+  const abort = linkedAbort(options.signal);
+  const { signal } = abort;
+  const writer = new OrderedWriter(options.output, options.window);
+  let bad = 0;
+  let stoppedEarly = false;
+  options.onProgress?.({ phase: 'starting', done: 0, failed: 0, elapsedMs: 0 });
+  try {
+    return await withSession({ ...options, signal }, async (session) => {
+      const start = performance.now();
+      const stats = new RunStats(0, start);
+      const source = batchSource(new LineReader(options.input), writer, {
+        onBadLine(index, line, id, message) {
+          bad++;
+          writer.put(index, badLine(id, line, { code: LocalErrorCode.badInput, message }));
+          if (options.failFast) stop(true);
+        },
+      });
+      const stop = (early: boolean) => {
+        stoppedEarly ||= early;
+        source.stop();
+      };
+      const onAbort = () => stop(false);
+      signal.addEventListener('abort', onAbort, { once: true });
+      const progress = () =>
+        options.onProgress?.({ phase: 'running', done: writer.written, failed: stats.totals.failed + bad, elapsedMs: performance.now() - start });
+      const ticker = setInterval(progress, options.progressIntervalMs ?? 100);
+      ticker.unref();
+      try {
+        await runWorkers({
+          instances: session.instances,
+          concurrency: options.concurrency,
+          source,
+          jobFor: (item) => item.job,
+          execute: requestExecutor(options.retry, signal).run,
+          onOutcome(instance, item, _job, outcome) {
+            stats.add(instance?.index ?? null, item, outcome);
+            writer.put(item.seq, resultLine(item.id, item.line, instance?.index ?? null, outcome));
+            if (!outcome.ok && options.failFast) stop(true);
+          },
+        });
+      } finally {
+        clearInterval(ticker);
+        signal.removeEventListener('abort', onAbort);
+      }
+      await writer.flush();
+      progress();
+      await session.close();
+      const base = buildBaseReport({
+        codex: { path: options.codex.path, source: options.codex.source },
+        instances: session.instances,
+        stats,
+        wallMs: performance.now() - start,
+        startupWallMs: session.startupWallMs,
+        startedAt: session.startedAt,
+        interrupted: signal.aborted,
+      });
+      const requests = stats.totals.total;
+      const lines = { read: requests + bad, requests, bad, written: writer.written };
+      return { ...base, lines, stoppedEarly, mockModel: mockModelReport(session.mockModel) };
+    });
+  } finally {
+    abort.dispose();
+  }
+}

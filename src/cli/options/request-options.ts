@@ -1,0 +1,27 @@
+import type { Argv } from 'yargs';
+import { z } from 'zod';
+import { singleString } from './flag-schemas.js';
+import { loadParams } from './params.js';
+
+const REQUEST = 'Request:';
+
+/** The request to send: `--method` and its params. */
+export function withRequestOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('method', { alias: 'm', type: 'string', group: REQUEST, describe: 'JSON-RPC method to call, e.g. thread/list' })
+    .option('params', { alias: 'params-json', type: 'string', group: REQUEST, describe: 'Params as a JSON object (default {})' })
+    .option('params-file', { type: 'string', group: REQUEST, describe: 'Read params from a JSON file (- for stdin)' });
+}
+
+/** Validation of {@link withRequestOptions}. */
+export const RequestFlagsSchema = z.object({
+  method: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
+  params: singleString.optional(),
+  paramsFile: singleString.optional(),
+});
+export type RequestFlags = z.infer<typeof RequestFlagsSchema>;
+
+/** The method and its params (loaded from the flag or the file). */
+export async function resolveRequestOptions(flags: RequestFlags): Promise<{ method: string; params: Record<string, unknown> }> {
+  return { method: flags.method, params: await loadParams(flags.params, flags.paramsFile) };
+}

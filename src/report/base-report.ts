@@ -1,0 +1,104 @@
+import type { CodexSource } from '../codex/resolve-codex.js';
+import type { Instance } from '../instance/instance.js';
+import type { ErrorCount } from './error-tally.js';
+import { roundMs, type LatencySummary } from './latency-recorder.js';
+import type { RequestTotals, RunStats } from './run-stats.js';
+
+/** One instance's line in a report. */
+export interface InstanceReport {
+  index: number;
+  status: string;
+  pid: number | null;
+  /** The CODEX_HOME the server reported. */
+  codexHome: string;
+  stateFile: string;
+  startupMs: number | null;
+  /** Requests that ended on this instance. */
+  requests: number;
+  ok: number;
+  failed: number;
+  retries: number;
+  overloaded: number;
+  timedOut: number;
+  /** Stdout lines that were not JSON messages. */
+  skippedLines: number;
+  /** Replies that came after their request timed out. */
+  lateReplies: number;
+  error: string | null;
+}
+
+/** What every workload reports: which codex, the instances, request totals and latency. */
+export interface BaseReport {
+  codex: { path: string; source: CodexSource; userAgent: string | null };
+  instances: { requested: number; started: number; failed: Array<{ index: number; error: string }> };
+  requests: RequestTotals;
+  errors: ErrorCount[];
+  latencyMs: LatencySummary;
+  /** HdrHistogram (V2, compressed, base64) of every sent request's latency, in microseconds. */
+  histogram: string;
+  throughputRps: number;
+  /** Duration of the measured request phase. */
+  wallMs: number;
+  /** Time to start every instance. */
+  startupWallMs: number;
+  startedAt: string;
+  interrupted: boolean;
+  perInstance: InstanceReport[];
+}
+
+/** Inputs of {@link buildBaseReport}. */
+export interface BaseReportInput {
+  codex: { path: string; source: CodexSource };
+  instances: readonly Instance[];
+  stats: RunStats;
+  wallMs: number;
+  startupWallMs: number;
+  startedAt: Date;
+  interrupted: boolean;
+}
+
+function instanceReport(instance: Instance): InstanceReport {
+  const state = instance.state();
+  const connectionStats = instance.connectionStats;
+  return {
+    index: instance.index,
+    status: state.status,
+    pid: state.pid,
+    codexHome: state.codexHome,
+    stateFile: instance.stateFile.file,
+    startupMs: instance.startupMs === undefined ? null : roundMs(instance.startupMs),
+    requests: state.counters.ok + state.counters.failed,
+    ok: state.counters.ok,
+    failed: state.counters.failed,
+    retries: state.counters.retries,
+    overloaded: state.counters.overloaded,
+    timedOut: state.counters.timedOut,
+    skippedLines: connectionStats?.skippedLines ?? 0,
+    lateReplies: connectionStats?.lateReplies ?? 0,
+    error: state.lastError,
+  };
+}
+
+/** Assembles the fields every report shares from the instances and statistics. */
+export function buildBaseReport(input: BaseReportInput): BaseReport {
+  const { stats } = input;
+  const started = input.instances.filter((instance) => instance.startupMs !== undefined);
+  const failed = input.instances
+    .filter((instance) => instance.status === 'failed')
+    .map((instance) => ({ index: instance.index, error: instance.lastError ?? 'failed to start' }));
+  return {
+    codex: { ...input.codex, userAgent: started[0]?.state().userAgent ?? null },
+    instances: { requested: input.instances.length, started: started.length, failed },
+    requests: { ...stats.totals },
+    errors: stats.errors.toArray(),
+    latencyMs: stats.latency.summary(),
+    histogram: stats.latency.encode(),
+    // Requests that reached a server, per second of the measured phase.
+    throughputRps: input.wallMs > 0 ? Math.round((stats.latency.count / input.wallMs) * 1000 * 10) / 10 : 0,
+    wallMs: roundMs(input.wallMs),
+    startupWallMs: roundMs(input.startupWallMs),
+    startedAt: input.startedAt.toISOString(),
+    interrupted: input.interrupted,
+    perInstance: input.instances.map(instanceReport),
+  };
+}

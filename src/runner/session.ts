@@ -1,0 +1,99 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { ResolvedCodex } from '../codex/resolve-codex.js';
+import { planHomes, type HomePlan } from '../instance/codex-home.js';
+import type { Instance } from '../instance/instance.js';
+import { startInstances, type InstanceConnectOptions } from '../instance/start-instances.js';
+import { startMockModel, type MockModel, type MockModelStats } from '../mock-model/mock-model-server.js';
+import type { MockScriptInput } from '../mock-model/mock-script.js';
+import { mockProviderConfig } from '../mock-model/provider-config.js';
+import { openRunDir } from './run-dir.js';
+
+/** Where and how a session starts its app-servers. */
+export interface SessionOptions {
+  /** App-servers to start. */
+  instances: number;
+  codex: ResolvedCodex;
+  /** Extra arguments after `app-server`. */
+  codexArgs: readonly string[];
+  /** Where fresh homes and state files go; default a temp dir. */
+  runDir?: string;
+  /** Keep the temp run dir. */
+  keepRunDir?: boolean;
+  /** `--codex-home` (with `{i}` for one per instance). */
+  codexHome?: string;
+  /** One home per instance, when the caller has planned them (overrides `codexHome`). */
+  homes?: readonly string[];
+  /** `--codex-home-template`. */
+  codexHomeTemplate?: string;
+  /** Default `<runDir>/state`. */
+  stateDir?: string;
+  /** Handshake and request settings of every instance. */
+  connect: InstanceConnectOptions;
+  startupRetries: number;
+  /** Start a loopback model with this script and point every fresh home at it. */
+  mockModel?: MockScriptInput;
+  /** Stops start-up retries early. */
+  signal?: AbortSignal;
+}
+
+/** Started app-servers, ready for work. */
+export interface Session {
+  instances: Instance[];
+  /** Time to start them all. */
+  startupWallMs: number;
+  startedAt: Date;
+  runDir: string;
+  /** The loopback model, with `--mock-model`. */
+  mockModel: MockModel | undefined;
+  /** Closes every app-server (and writes their final state); call before reporting. */
+  close(): Promise<void>;
+}
+
+/** What a report says of the mock model: where it was and what it served. */
+export function mockModelReport(mock: MockModel | undefined): (MockModelStats & { url: string }) | null {
+  return mock === undefined ? null : { url: mock.url, ...mock.stats };
+}
+
+function homePlan(options: SessionOptions, runDir: string): HomePlan {
+  if (options.homes === undefined) return planHomes(options.instances, runDir, options.codexHome);
+  const homes = [...options.homes];
+  return { homes, shared: new Set(homes).size < homes.length };
+}
+
+/**
+ * Starts the instances, runs `body` with them, then closes every app-server and removes the
+ * temp run dir, whatever `body` did.
+ */
+export async function withSession<T>(options: SessionOptions, body: (session: Session) => Promise<T>): Promise<T> {
+  const runDir = await openRunDir(options.runDir, options.keepRunDir ?? false);
+  let instances: Instance[] = [];
+  let mock: MockModel | undefined;
+  try {
+    if (options.mockModel !== undefined) mock = await startMockModel({ script: options.mockModel });
+    const url = mock?.url;
+    const startedAt = new Date();
+    const start = performance.now();
+    const stateDir = options.stateDir ?? path.join(runDir.path, 'state');
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    instances = await startInstances({
+      codex: options.codex,
+      codexArgs: options.codexArgs,
+      plan: homePlan(options, runDir.path),
+      template: options.codexHomeTemplate,
+      freshConfig: url === undefined ? undefined : (templateConfig) => mockProviderConfig(url, templateConfig),
+      stateDir,
+      connect: options.connect,
+      startupRetries: options.startupRetries,
+      signal: options.signal,
+    });
+    const close = async () => {
+      await Promise.all(instances.map((instance) => instance.close()));
+    };
+    return await body({ instances, startupWallMs: performance.now() - start, startedAt, runDir: runDir.path, mockModel: mock, close });
+  } finally {
+    await Promise.allSettled(instances.map((instance) => instance.close()));
+    await mock?.close();
+    await runDir.dispose();
+  }
+}
