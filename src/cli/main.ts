@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import type { CliIo } from './cli-io.js';
 import { mockModelBuilder, runMockModel } from './commands/mock-model.js';
 import { batchBuilder, runBatchCommand } from './commands/batch.js';
+import { mineBuilder, runMineCommand } from './commands/mine.js';
 import { requestBuilder, runRequest } from './commands/request.js';
 import { runBuilder, runRun } from './commands/run.js';
 import { ExitCode } from './exit-codes.js';
@@ -44,7 +45,10 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     .command('batch', 'Run a JSONL file of requests across instances; results in input order', batchBuilder, async (args) => {
       exitCode = await runBatchCommand(args, io);
     })
-    .demandCommand(1, 'name a command: run, request, batch or mock-model')
+    .command('mine', 'List (and read) every thread of one or more homes, exactly once, resumable', mineBuilder, async (args) => {
+      exitCode = await runMineCommand(args, io);
+    })
+    .demandCommand(1, 'name a command: run, request, batch, mine or mock-model')
     .recommendCommands()
     .strict()
     .exitProcess(false)

@@ -1,4 +1,5 @@
 import type { BatchReport } from '../batch/run-batch.js';
+import type { MineReport } from '../mine/run-mine.js';
 import type { BaseReport } from './base-report.js';
 import type { RunReport } from './run-report.js';
 import { truncate } from './truncate.js';
@@ -45,5 +46,19 @@ export function formatBatchSummary(report: BatchReport): string {
     ...commonLines(report),
   ];
   if (report.stoppedEarly) lines.push('  stopped early (--fail-fast)');
+  return `${lines.join('\n')}\n`;
+}
+
+/** The end-of-mine summary (on stderr: stdout may carry the threads): totals per home, then the usual. */
+export function formatMineSummary(report: MineReport): string {
+  const { threads } = report;
+  const what = report.read ? `${threads.listed} new threads listed, ${threads.read} read` : `${threads.listed} new threads listed`;
+  const lines = [`cas mine: ${report.homes.length} home(s), ${what}, ${threads.written} lines written ${where(report)}${report.resumed ? ' [resumed]' : ''}`];
+  for (const home of report.homes) {
+    const state = home.done ? 'done' : home.error === null ? 'not finished' : `stopped: ${truncate(home.error)}`;
+    lines.push(`  ${home.home}: ${home.threads} threads in ${home.pages} pages, ${state}`);
+  }
+  lines.push(...commonLines(report));
+  if (report.checkpoint !== null && report.homes.some((home) => !home.done)) lines.push(`  resume with: cas mine --resume ${report.checkpoint}`);
   return `${lines.join('\n')}\n`;
 }

@@ -35,8 +35,8 @@ export interface RunWorkersOptions<I extends WorkItem = WorkItem, J extends Job 
   jobFor(item: I): J;
   /** Runs a job on an instance. */
   execute: ExecuteJob;
-  /** Receives every item's outcome, exactly once; `instance` is null when none could take it. */
-  onOutcome(instance: Instance | null, item: I, job: J, outcome: RequestOutcome): void;
+  /** Receives every item's outcome, exactly once; `instance` is null when none could take it. The slot waits for it. */
+  onOutcome(instance: Instance | null, item: I, job: J, outcome: RequestOutcome): void | Promise<void>;
 }
 
 /** The outcome of a request no instance was left to run. */
@@ -74,7 +74,7 @@ export async function runWorkers<I extends WorkItem, J extends Job>(options: Run
       // Late work counts from when it was due; a timer that fired a hair early, from now.
       const now = performance.now();
       const outcome = await options.execute(instance, slot, job, item.dueAt === undefined ? now : Math.min(item.dueAt, now));
-      options.onOutcome(instance, item, job, outcome);
+      await options.onOutcome(instance, item, job, outcome);
     }
   }
 
@@ -84,9 +84,9 @@ export async function runWorkers<I extends WorkItem, J extends Job>(options: Run
   }
   await Promise.all(loops);
   const unavailable = (item: I) => options.onOutcome(null, item, options.jobFor(item), unavailableOutcome());
-  orphans.splice(0).forEach(unavailable);
+  for (const item of orphans.splice(0)) await unavailable(item);
   // A bounded source still owes its remaining items a result; an open-ended one just ends.
   if (!options.source.bounded) return;
   options.source.hurry();
-  for (let item = await options.source.next(); item !== undefined; item = await options.source.next()) unavailable(item);
+  for (let item = await options.source.next(); item !== undefined; item = await options.source.next()) await unavailable(item);
 }
