@@ -8,8 +8,8 @@ import { runBuilder, runRun } from './commands/run.js';
 import { ExitCode } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
 
-/** Flags whose value may start with a dash (`--codex-arg -c`, `--params-file -`): glued to their value. */
-const DASH_VALUE_FLAGS = new Set(['--codex-arg', '--params-file']);
+/** Flags whose value may start with a dash (`--codex-arg -c`, `--params-file -`, `--input -`): glued to their value. */
+const DASH_VALUE_FLAGS = new Set(['--codex-arg', '--params-file', '--input', '-i']);
 
 /** Rewrites `--codex-arg -c` as `--codex-arg=-c`, which the parser would otherwise read as a flag. */
 export function glueDashValues(argv: readonly string[]): string[] {

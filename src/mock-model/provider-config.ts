@@ -45,3 +45,23 @@ export function mockProviderConfig(baseUrl: string, existing?: string): string {
   const middle = existing === undefined || existing.trim() === '' ? '' : `${withoutRootKeys(existing).trimEnd()}\n\n`;
   return `${rootKeys}\n\n${middle}${table}\n`;
 }
+
+/**
+ * The same settings as `-c` overrides for `codex app-server`: they win over any config.toml,
+ * so a home made by an earlier run (pointing at a mock long gone) follows this run's mock.
+ */
+export function mockProviderArgs(baseUrl: string): string[] {
+  const table = [
+    `name = ${tomlString(MOCK_PROVIDER_ID)}`,
+    `base_url = ${tomlString(baseUrl)}`,
+    'wire_api = "responses"',
+    'request_max_retries = 0',
+    'stream_max_retries = 0',
+    'supports_websockets = false',
+  ].join(', ');
+  return [
+    '-c', `model=${tomlString(MOCK_MODEL_NAME)}`,
+    '-c', `model_provider=${tomlString(MOCK_PROVIDER_ID)}`,
+    '-c', `model_providers.${MOCK_PROVIDER_ID}={ ${table} }`,
+  ];
+}

@@ -6,7 +6,7 @@ import type { Instance } from '../instance/instance.js';
 import { startInstances, type InstanceConnectOptions } from '../instance/start-instances.js';
 import { startMockModel, type MockModel, type MockModelStats } from '../mock-model/mock-model-server.js';
 import type { MockScriptInput } from '../mock-model/mock-script.js';
-import { mockProviderConfig } from '../mock-model/provider-config.js';
+import { mockProviderArgs, mockProviderConfig } from '../mock-model/provider-config.js';
 import { openRunDir } from './run-dir.js';
 
 /** Where and how a session starts its app-servers. */
@@ -78,7 +78,8 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
     instances = await startInstances({
       codex: options.codex,
-      codexArgs: options.codexArgs,
+      // Fresh homes get the mock in config.toml; the -c overrides also cover homes that already exist.
+      codexArgs: url === undefined ? options.codexArgs : [...options.codexArgs, ...mockProviderArgs(url)],
       plan: homePlan(options, runDir.path),
       template: options.codexHomeTemplate,
       freshConfig: url === undefined ? undefined : (templateConfig) => mockProviderConfig(url, templateConfig),

@@ -14,6 +14,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('glueDashValues', () => {
   it('keeps a dash-leading value with --codex-arg and --params-file', () => {
+    expect(glueDashValues(['batch', '--input', '-'])).toEqual(['batch', '--input=-']);
     expect(glueDashValues(['run', '--codex-arg', '-c', '--codex-arg', 'model="o3"', '--params-file', '-', '--json'])).toEqual([
       'run',
       '--codex-arg=-c',

@@ -51,6 +51,19 @@ describe('prepareHome', () => {
   });
 });
 
+describe('prepareHome with a config writer', () => {
+  it('writes the config it makes from the template\'s, and still copies auth.json', async () => {
+    const home = path.join(dir, 'configured');
+    await prepareHome(home, { template, freshConfig: (existing) => `# made\n${existing ?? ''}` });
+    expect(await readFile(path.join(home, 'config.toml'), 'utf8')).toBe('# made\nmodel = "m"\n');
+    expect((await stat(path.join(home, 'auth.json'))).mode & 0o777).toBe(0o600);
+    const bare = path.join(dir, 'bare');
+    await prepareHome(bare, { freshConfig: (existing) => `existing=${existing === undefined ? 'none' : 'some'}\n` });
+    expect(await readdir(bare)).toEqual(['config.toml']);
+    expect(await readFile(path.join(bare, 'config.toml'), 'utf8')).toBe('existing=none\n');
+  });
+});
+
 describe('checkTemplate', () => {
   it('accepts a template with either file, and names the problem otherwise', async () => {
     expect(await checkTemplate(template)).toBeUndefined();

@@ -41,7 +41,8 @@ export function mineBuilder<T>(yargs: Argv<T>) {
     .option('model-providers', { type: 'string', group: FILTERS, describe: 'Model providers, comma-separated or repeated' })
     .option('cwd-filter', { type: 'string', group: FILTERS, describe: 'Only threads whose cwd is this path (repeatable)' })
     .option('search-term', { type: 'string', group: FILTERS, describe: 'Substring of the thread title' })
-    .option('sort-key', { type: 'string', group: FILTERS, describe: 'created_at (default), updated_at or recency_at; always oldest first' });
+    .option('sort-key', { type: 'string', group: FILTERS, describe: 'created_at (default), updated_at or recency_at; always oldest first' })
+    .option('state-db-only', { type: 'boolean', default: false, group: FILTERS, describe: "List from the server's SQLite index without scanning rollout files (much faster; misses rollouts the index lacks)" });
 }
 
 const MineOptionsSchema = SessionFlagsSchema.omit({ codexHome: true }).extend({
@@ -62,6 +63,7 @@ const MineOptionsSchema = SessionFlagsSchema.omit({ codexHome: true }).extend({
   cwdFilter: repeatedString,
   searchTerm: singleString.optional(),
   sortKey: z.enum(['created_at', 'updated_at', 'recency_at'], { error: 'must be created_at, updated_at or recency_at' }).optional(),
+  stateDbOnly: z.boolean(),
 });
 type MineFlags = z.infer<typeof MineOptionsSchema>;
 
@@ -95,6 +97,7 @@ function filtersOf(flags: MineFlags): ListFilters {
     cwd,
     searchTerm: flags.searchTerm,
     sortKey: flags.sortKey,
+    stateDbOnly: flags.stateDbOnly || undefined,
   };
 }
 

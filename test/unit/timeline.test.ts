@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { Timeline } from '../../src/report/timeline.js';
+
+describe('Timeline', () => {
+  it('counts sends by start second and completions, errors and percentiles by end second', () => {
+    const timeline = new Timeline(1000);
+    timeline.add(1000, 1010, 10, true);
+    timeline.add(1100, 1120, 20, true);
+    timeline.add(1900, 2100, 200, false); // sent in second 0, ended in second 1
+    timeline.add(2500, 2504, 4, true);
+    const rows = timeline.toArray();
+    expect(rows.map(({ second, sent, completed, errors }) => ({ second, sent, completed, errors }))).toEqual([
+      { second: 0, sent: 3, completed: 2, errors: 0 },
+      { second: 1, sent: 1, completed: 2, errors: 1 },
+    ]);
+    expect(rows[0]!.p50).toBeCloseTo(10, 0);
+    expect(rows[0]!.p99).toBeCloseTo(20, 0);
+    expect(rows[1]!.p99).toBeCloseTo(200, -1);
+  });
+
+  it('leaves quiet seconds in, with null percentiles', () => {
+    const timeline = new Timeline(0);
+    timeline.add(0, 5, 5, true);
+    timeline.add(3000, 3005, 5, true);
+    const rows = timeline.toArray();
+    expect(rows.map((row) => row.completed)).toEqual([1, 0, 0, 1]);
+    expect(rows[1]).toMatchObject({ sent: 0, p50: null, p99: null });
+  });
+});
