@@ -4,6 +4,7 @@
 // The fixture home is made by real turns of the real app-server against cas's loopback model and
 // cached in bench/.cache/mine-home-1000/ (BENCH_REBUILD=1 forces a rebuild). It is built in place
 // because the server stores absolute rollout paths: a home moved after the fact would not read.
+import os from 'node:os';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,6 +15,11 @@ import { fmt, row } from './table.mjs';
 const THREADS = 1000;
 const CACHE_HOME = path.join(ROOT, 'bench', '.cache', `mine-home-${THREADS}`);
 const INSTANCE_COUNTS = [1, 2, 4];
+/** Listing the server's way (scan rollouts, oldest first: slow pages, one after another) and from its index. */
+const LIST_MODES = [
+  { name: 'scan', args: [], describe: 'pages scan every rollout' },
+  { name: 'state-db-only', args: ['--state-db-only'], describe: "pages from the server's SQLite index" },
+];
 const RUNS_EACH = 2;
 const CONCURRENCY = 8;
 const FIXTURE_INSTANCES = 2;
@@ -25,16 +31,22 @@ const FIXTURE_CONCURRENCY = 4;
  */
 export async function benchMine(ctx) {
   const fixture = await ensureFixture(ctx);
-  const best = new Map(INSTANCE_COUNTS.map((n) => [n, []]));
-  // Rounds of 1, 2, 4 instances rather than 1, 1, 2, 2, ... so drift hits every count alike.
-  for (let round = 1; round <= RUNS_EACH; round++) {
-    for (const instances of INSTANCE_COUNTS) {
-      ctx.log(`mine run ${round}/${RUNS_EACH}: ${instances} instance(s)`);
-      const run = await mineOnce(ctx, fixture.home, instances);
-      if (run !== null) best.get(instances).push(run);
+  const lines = [];
+  for (const mode of LIST_MODES) {
+    const best = new Map(INSTANCE_COUNTS.map((n) => [n, []]));
+    // Rounds of 1, 2, 4 instances rather than 1, 1, 2, 2, ... so drift hits every count alike.
+    for (let round = 1; round <= RUNS_EACH; round++) {
+      for (const instances of INSTANCE_COUNTS) {
+        ctx.log(`mine (${mode.name}) run ${round}/${RUNS_EACH}: ${instances} instance(s)`);
+        const run = await mineOnce(ctx, fixture.home, instances, mode.args);
+        if (run !== null) best.get(instances).push(run);
+      }
     }
+    if (lines.length > 0) lines.push('');
+    lines.push(...mineTable(fixture, best, mode));
   }
-  return mineTable(fixture, best);
+  lines.push(`(${os.availableParallelism()} CPUs: the app-servers and cas share them; once they are busy, more instances cannot go faster)`);
+  return lines;
 }
 
 /** The cached 1,000-thread home, reused when `cas mine` lists exactly 1,000 threads in it, else rebuilt. */
@@ -90,14 +102,14 @@ async function countListed(ctx, home) {
 }
 
 /** One `cas mine --read` run with N instances: its threads/s, or null (and a warning) when it gave no report. */
-async function mineOnce(ctx, home, instances) {
+async function mineOnce(ctx, home, instances, extraArgs) {
   const label = `mine ${instances} instance(s)`;
   const out = path.join(ctx.tmp, `mine-${instances}.jsonl`);
   const reportFile = path.join(ctx.tmp, `mine-${instances}.json`);
   await removeMineOutputs(out, reportFile); // each run starts clean rather than over the previous round's files
   const child = await runCasChild([
     'mine', '--codex-home', home, '--read', '--instances', String(instances), '--concurrency', String(CONCURRENCY),
-    '--out', out, '--report', reportFile, '--no-progress',
+    '--out', out, '--report', reportFile, '--no-progress', ...extraArgs,
   ]);
   const report = await readJsonFile(reportFile);
   if (report === null) {
@@ -145,10 +157,10 @@ async function removeMineOutputs(out, reportFile) {
 }
 
 /** The table: instances, best threads/s of the runs, speed-up over 1 instance. */
-function mineTable(fixture, runs) {
+function mineTable(fixture, runs, mode) {
   const lines = [];
   const built = fixture.buildMs === null ? 'cached' : `built in ${(fixture.buildMs / 1000).toFixed(1)} s`;
-  lines.push(`Mining (cas mine --read, ${THREADS} threads in one home, --concurrency ${CONCURRENCY}; threads/s = threads.read / request phase, best of ${RUNS_EACH} runs)`);
+  lines.push(`Mining (cas mine --read ${mode.args.join(' ')}${mode.args.length ? ' ' : ''}[${mode.describe}], ${THREADS} threads in one home, --concurrency ${CONCURRENCY}; threads/s = threads.read / request phase, best of ${RUNS_EACH} runs)`);
   lines.push(`fixture: ${fixture.home} (${built})`);
   const widths = [10, 12, 10, 20];
   lines.push(row(['instances', 'threads/s', 'speed-up', `runs (threads/s)`], widths));

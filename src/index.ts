@@ -23,3 +23,14 @@ export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './runner/retry-policy.js
 export { runMethod, type RunMethodOptions, type RunProgress } from './runner/run-method.js';
 export type { RunReport, InstanceReport } from './report/run-report.js';
 export type { LatencyRecord, Sample, RequestTotals } from './report/run-stats.js';
+export { runBatch, type RunBatchOptions, type BatchReport, type BatchProgress } from './batch/run-batch.js';
+export type { BatchResult } from './batch/batch-result.js';
+export { runMine, type RunMineOptions, type MineReport, type MineProgress } from './mine/run-mine.js';
+export type { ListFilters } from './mine/list-params.js';
+export type { MineLine } from './mine/mine-output.js';
+export { startMockModel, type MockModel, type MockModelOptions, type MockModelStats } from './mock-model/mock-model-server.js';
+export { buildMockScript, MockScriptSchema, type MockScript, type MockScriptInput } from './mock-model/mock-script.js';
+export { mockProviderConfig, mockProviderArgs } from './mock-model/provider-config.js';
+export type { BaseReport } from './report/base-report.js';
+export type { TimelineSecond } from './report/timeline.js';
+export type { ThresholdCheck, Thresholds } from './report/thresholds.js';

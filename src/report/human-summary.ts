@@ -42,7 +42,7 @@ export function formatRunSummary(report: RunReport): string {
 export function formatBatchSummary(report: BatchReport): string {
   const { lines: counts } = report;
   const lines = [
-    `cas batch: ${counts.read} lines (${counts.requests} requests, ${counts.bad} bad lines), ${counts.written} results written ${where(report)}`,
+    `cas batch: ${counts.read} lines (${counts.requests} requests, ${counts.bad} bad), ${counts.written} results written ${where(report)}`,
     ...commonLines(report),
   ];
   if (report.stoppedEarly) lines.push('  stopped early (--fail-fast)');

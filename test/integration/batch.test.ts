@@ -55,7 +55,7 @@ describe('cas batch against the real app-server', () => {
     const report = JSON.parse(await readFile(reportFile, 'utf8')) as BatchReport;
     expect(report.lines).toEqual({ read: 124, requests: 121, bad: 3, written: 124 });
     expect(report.requests).toMatchObject({ total: 121, ok: 120, failed: 1 });
-    expect(stderr).toMatch(/^cas batch: 124 lines \(121 requests, 3 bad lines\), 124 results written/);
+    expect(stderr).toMatch(/^cas batch: 124 lines \(121 requests, 3 bad\), 124 results written/);
   });
 
   it('reads stdin with --input - and exits 0 when every line succeeds', async () => {
