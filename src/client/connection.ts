@@ -67,6 +67,8 @@ export interface ConnectOptions {
 export interface RequestOptions {
   /** Overrides the connection's request timeout; 0 means none. */
   timeoutMs?: number;
+  /** A request id of the caller's choosing (default: the next number); must not be pending. */
+  id?: RequestId;
 }
 
 /** Events a connection emits. */
@@ -77,6 +79,10 @@ export interface ConnectionEvents {
   serverRequest: [ServerRequest];
   /** A stdout line that was not a message and was dropped. */
   skippedLine: [SkipReason, string];
+  /** Every JSON message read from the server, with its text exactly as received, before it is handled. */
+  incoming: [text: string, message: unknown];
+  /** Every message written to the server (requests, notifications, answers), with its text. */
+  outgoing: [text: string, message: unknown];
   /** The child has ended; every pending request has been rejected. */
   exit: [ProcessExit];
 }
@@ -130,7 +136,7 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
     this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.#onServerRequest = options.onServerRequest ?? rejectServerRequests;
     const decoder = new LineDecoder(
-      { onValue: (value) => this.#dispatch(value), onSkip: (reason, sample) => this.#skip(reason, sample) },
+      { onValue: (value, text) => this.#receive(value, text), onSkip: (reason, sample) => this.#skip(reason, sample) },
       { maxLineLength: options.maxLineLength },
     );
     child.stdout.setEncoding('utf8');
@@ -183,7 +189,10 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
         }),
       );
     }
-    const id = this.#nextId++;
+    const id = options.id ?? this.#nextId++;
+    if (this.#pending.has(id)) {
+      return Promise.reject(new AppServerError(`request id ${JSON.stringify(id)} is already pending`, { kind: 'rpc', code: RpcErrorCode.invalidRequest }));
+    }
     const timeoutMs = options.timeoutMs ?? this.#requestTimeoutMs;
     return new Promise<unknown>((resolve, reject) => {
       const pending: PendingRequest = { method, resolve, reject, timer: undefined };
@@ -214,6 +223,22 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
     this.#write(params === undefined ? { method } : { method, params });
   }
 
+  /** Writes any message as is (an escape hatch): a reply to it, if any, arrives only as an `incoming` event. */
+  sendRaw(message: unknown): void {
+    if (this.#state === 'exited') return;
+    this.#write(message);
+  }
+
+  /** Stops reading the server's stdout (backpressure): it blocks once the pipe is full. */
+  pauseReading(): void {
+    this.#child.stdout.pause();
+  }
+
+  /** Reads the server's stdout again. */
+  resumeReading(): void {
+    this.#child.stdout.resume();
+  }
+
   /**
    * Ends the session: closes stdin (the server exits on EOF), then SIGTERM, then SIGKILL.
    * Resolves once the child is gone.
@@ -226,7 +251,8 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
   }
 
   #write(message: unknown): void {
-    this.#writer.write(message);
+    const text = this.#writer.write(message);
+    if (this.listenerCount('outgoing') > 0) this.emit('outgoing', text, message);
   }
 
   /** Removes a pending request and its timer: the single place a request is finished. */
@@ -236,6 +262,11 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
     this.#pending.delete(id);
     if (pending.timer !== undefined) clearTimeout(pending.timer);
     return pending;
+  }
+
+  #receive(value: unknown, text: string): void {
+    if (this.listenerCount('incoming') > 0) this.emit('incoming', text, value);
+    this.#dispatch(value);
   }
 
   #dispatch(value: unknown): void {

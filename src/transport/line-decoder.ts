@@ -3,8 +3,8 @@ export type SkipReason = 'not-json' | 'too-long';
 
 /** Callbacks of a {@link LineDecoder}. */
 export interface LineDecoderHandlers {
-  /** A complete line that parsed as JSON. */
-  onValue(value: unknown): void;
+  /** A complete line that parsed as JSON, with its text (trimmed) as received. */
+  onValue(value: unknown, text: string): void;
   /** A line that was dropped; never fatal. */
   onSkip(reason: SkipReason, sample: string): void;
 }
@@ -91,7 +91,7 @@ export class LineDecoder {
       this.#handlers.onSkip('not-json', text.slice(0, SAMPLE_LENGTH));
       return;
     }
-    this.#handlers.onValue(value);
+    this.#handlers.onValue(value, text);
   }
 
   #reset(): void {

@@ -12,10 +12,12 @@ export class LineWriter {
     this.#stream = stream;
   }
 
-  /** Queues one message as a line; it is written once the current tick's work is done. */
-  write(message: unknown): void {
+  /** Queues one message as a line (written once the current tick's work is done); returns its text. */
+  write(message: unknown): string {
     if (this.#queued.length === 0) process.nextTick(() => this.flush());
-    this.#queued.push(`${JSON.stringify(message)}\n`);
+    const text = JSON.stringify(message);
+    this.#queued.push(`${text}\n`);
+    return text;
   }
 
   /** Writes what is queued now. */
