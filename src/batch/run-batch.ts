@@ -116,6 +116,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
         startupWallMs: session.startupWallMs,
         startedAt: session.startedAt,
         interrupted: signal.aborted,
+        serverRequests: session.serverRequests,
       });
       const requests = stats.totals.total;
       const lines = { read: requests + bad, requests, bad, written: writer.written };

@@ -3,8 +3,10 @@ import type { CliIo } from './cli-io.js';
 import { mockModelBuilder, runMockModel } from './commands/mock-model.js';
 import { batchBuilder, runBatchCommand } from './commands/batch.js';
 import { mineBuilder, runMineCommand } from './commands/mine.js';
+import { proxyBuilder, runProxyCommand } from './commands/proxy.js';
 import { requestBuilder, runRequest } from './commands/request.js';
 import { runBuilder, runRun } from './commands/run.js';
+import { runSmokeCommand, smokeBuilder } from './commands/smoke.js';
 import { ExitCode } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
 
@@ -48,7 +50,13 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     .command('mine', 'List (and read) every thread of one or more homes, exactly once, resumable', mineBuilder, async (args) => {
       exitCode = await runMineCommand(args, io);
     })
-    .demandCommand(1, 'name a command: run, request, batch, mine or mock-model')
+    .command('smoke', 'Check that the app-server answers the core v2 methods', smokeBuilder, async (args) => {
+      exitCode = await runSmokeCommand(args, io);
+    })
+    .command('proxy', 'One app-server behind a JSONL stream API on stdio, for orchestrators', proxyBuilder, async (args) => {
+      exitCode = await runProxyCommand(args, io);
+    })
+    .demandCommand(1, 'name a command: run, request, batch, mine, proxy, smoke or mock-model')
     .recommendCommands()
     .strict()
     .exitProcess(false)

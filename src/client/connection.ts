@@ -61,6 +61,8 @@ export interface ConnectOptions {
   spawn?: SpawnProcess;
   /** Longest stdout line accepted, in characters; longer ones are skipped. */
   maxLineLength?: number;
+  /** Called with the connection before the handshake, e.g. to watch every message from the first. */
+  onConnection?(connection: AppServerConnection): void;
 }
 
 /** Per-call options of {@link AppServerConnection.request}. */
@@ -344,6 +346,7 @@ export async function connect(options: ConnectOptions): Promise<AppServerConnect
   const spawn = options.spawn ?? spawnWithExeca;
   const child = spawn({ command: options.command, args: options.args, env: options.env, cwd: options.cwd });
   const connection = new AppServerConnection(child, options);
+  options.onConnection?.(connection);
   const params: InitializeParams = {
     clientInfo: options.clientInfo ?? DEFAULT_CLIENT_INFO,
     capabilities: {

@@ -140,6 +140,7 @@ export async function runMine(options: RunMineOptions): Promise<MineReport> {
           startupWallMs: session.startupWallMs,
           startedAt: session.startedAt,
           interrupted: signal.aborted,
+        serverRequests: session.serverRequests,
         });
         return {
           ...base,

@@ -3,6 +3,7 @@ import type { Instance } from '../instance/instance.js';
 import type { ErrorCount } from './error-tally.js';
 import { roundMs, type LatencySummary } from './latency-recorder.js';
 import type { RequestTotals, RunStats } from './run-stats.js';
+import type { ServerRequestCount, ServerRequestTally } from '../policy/server-request-tally.js';
 
 /** One instance's line in a report. */
 export interface InstanceReport {
@@ -43,6 +44,8 @@ export interface BaseReport {
   startupWallMs: number;
   startedAt: string;
   interrupted: boolean;
+  /** Server requests (approvals, tool calls, ...) answered, by method and decision. */
+  serverRequests: ServerRequestCount[];
   perInstance: InstanceReport[];
 }
 
@@ -55,6 +58,7 @@ export interface BaseReportInput {
   startupWallMs: number;
   startedAt: Date;
   interrupted: boolean;
+  serverRequests: ServerRequestTally;
 }
 
 function instanceReport(instance: Instance): InstanceReport {
@@ -99,6 +103,7 @@ export function buildBaseReport(input: BaseReportInput): BaseReport {
     startupWallMs: roundMs(input.startupWallMs),
     startedAt: input.startedAt.toISOString(),
     interrupted: input.interrupted,
+    serverRequests: input.serverRequests.toArray(),
     perInstance: input.instances.map(instanceReport),
   };
 }

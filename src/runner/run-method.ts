@@ -1,5 +1,3 @@
-import type { ResolvedCodex } from '../codex/resolve-codex.js';
-import type { InstanceConnectOptions } from '../instance/start-instances.js';
 import { buildRunReport, type RunReport } from '../report/run-report.js';
 import type { LatencyRecord } from '../report/run-stats.js';
 import { checkThresholds, type Thresholds } from '../report/thresholds.js';
@@ -7,8 +5,7 @@ import { linkedAbort } from './linked-abort.js';
 import { requestExecutor } from './request-executor.js';
 import { runRequestPhase } from './request-phase.js';
 import type { RetryPolicy } from './retry-policy.js';
-import { mockModelReport, withSession } from './session.js';
-import type { MockScriptInput } from '../mock-model/mock-script.js';
+import { mockModelReport, withSession, type SessionOptions } from './session.js';
 import { turnExecutor } from './turn-executor.js';
 
 /** Where a run is, for a progress display. */
@@ -34,13 +31,11 @@ export interface TurnOptions {
   turnTimeoutMs: number;
 }
 
-/** Everything `cas run` does, as a library call. */
-export interface RunMethodOptions {
+/** Everything `cas run` does, as a library call: the session (instances, homes, policy, mock model) and the load. */
+export interface RunMethodOptions extends Omit<SessionOptions, 'signal' | 'homes'> {
   method: string;
   /** Sent as is with every request (omitted when undefined). */
   params: unknown;
-  /** App-servers to start. */
-  instances: number;
   /** Measured requests in all; default one per instance unless `durationMs` is set. */
   requests?: number;
   /** Keep sending for this long (after the warm-up). */
@@ -51,25 +46,7 @@ export interface RunMethodOptions {
   rate?: number;
   /** Requests in flight per instance. */
   concurrency: number;
-  codex: ResolvedCodex;
-  /** Extra arguments after `app-server`. */
-  codexArgs: readonly string[];
-  /** Where homes and state files go; default a temp dir. */
-  runDir?: string;
-  /** Keep the temp run dir. */
-  keepRunDir?: boolean;
-  /** `--codex-home` (with `{i}` for one per instance). */
-  codexHome?: string;
-  /** `--codex-home-template`. */
-  codexHomeTemplate?: string;
-  /** Start a loopback model with this script and point every fresh home at it. */
-  mockModel?: MockScriptInput;
-  /** Default `<runDir>/state`. */
-  stateDir?: string;
-  /** Handshake and request settings of every instance. */
-  connect: InstanceConnectOptions;
   retry: RetryPolicy;
-  startupRetries: number;
   /** Settings for `turn/start` runs. */
   turns?: Partial<TurnOptions>;
   /** Limits to check (exit 3 in the CLI when crossed). */
@@ -139,6 +116,7 @@ export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
         startupWallMs: session.startupWallMs,
         startedAt: session.startedAt,
         interrupted: signal.aborted,
+        serverRequests: session.serverRequests,
         rate: options.rate,
         measuredTo: turns ? 'turn/completed' : 'reply',
         warmupMs,

@@ -8,6 +8,9 @@ import { startMockModel, type MockModel, type MockModelStats } from '../mock-mod
 import type { MockScriptInput } from '../mock-model/mock-script.js';
 import { mockProviderArgs, mockProviderConfig } from '../mock-model/provider-config.js';
 import { openRunDir } from './run-dir.js';
+import { DEFAULT_POLICY, type ServerRequestPolicy } from '../policy/choices.js';
+import { policyHandler } from '../policy/policy-handler.js';
+import { ServerRequestTally } from '../policy/server-request-tally.js';
 
 /** Where and how a session starts its app-servers. */
 export interface SessionOptions {
@@ -33,6 +36,8 @@ export interface SessionOptions {
   startupRetries: number;
   /** Start a loopback model with this script and point every fresh home at it. */
   mockModel?: MockScriptInput;
+  /** How server requests (approvals, tool calls, ...) are answered; default fail closed. */
+  policy?: ServerRequestPolicy;
   /** Stops start-up retries early. */
   signal?: AbortSignal;
 }
@@ -48,6 +53,8 @@ export interface Session {
   mockModel: MockModel | undefined;
   /** Closes every app-server (and writes their final state); call before reporting. */
   close(): Promise<void>;
+  /** Server requests answered so far, by method and decision. */
+  serverRequests: ServerRequestTally;
 }
 
 /** What a report says of the mock model: where it was and what it served. */
@@ -69,6 +76,7 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
   const runDir = await openRunDir(options.runDir, options.keepRunDir ?? false);
   let instances: Instance[] = [];
   let mock: MockModel | undefined;
+  const serverRequests = new ServerRequestTally();
   try {
     if (options.mockModel !== undefined) mock = await startMockModel({ script: options.mockModel });
     const url = mock?.url;
@@ -84,14 +92,14 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
       template: options.codexHomeTemplate,
       freshConfig: url === undefined ? undefined : (templateConfig) => mockProviderConfig(url, templateConfig),
       stateDir,
-      connect: options.connect,
+      connect: { ...options.connect, onServerRequest: options.connect.onServerRequest ?? policyHandler(options.policy ?? DEFAULT_POLICY, serverRequests) },
       startupRetries: options.startupRetries,
       signal: options.signal,
     });
     const close = async () => {
       await Promise.all(instances.map((instance) => instance.close()));
     };
-    return await body({ instances, startupWallMs: performance.now() - start, startedAt, runDir: runDir.path, mockModel: mock, close });
+    return await body({ instances, startupWallMs: performance.now() - start, startedAt, runDir: runDir.path, mockModel: mock, close, serverRequests });
   } finally {
     await Promise.allSettled(instances.map((instance) => instance.close()));
     await mock?.close();

@@ -15,6 +15,24 @@ import {
   ServerRequestSchema,
 } from '../../src/protocol/messages.js';
 import { READ_ONLY_METHODS } from '../../src/protocol/read-methods.js';
+import {
+  AuthTokensRefreshResponseSchema,
+  CommandApprovalParamsSchema,
+  CommandApprovalResponseSchema,
+  CurrentTimeResponseSchema,
+  DynamicToolCallParamsSchema,
+  DynamicToolCallResponseSchema,
+  ElicitationResponseSchema,
+  FileChangeApprovalParamsSchema,
+  FileChangeApprovalResponseSchema,
+  PermissionsApprovalParamsSchema,
+  PermissionsApprovalResponseSchema,
+  ServerRequestMethod,
+  UserInputParamsSchema,
+  UserInputResponseSchema,
+} from '../../src/protocol/server-requests.js';
+import { ThreadStartResultSchema, TurnCompletedParamsSchema, TurnStartResultSchema } from '../../src/protocol/turns.js';
+import { ThreadListPageSchema, ThreadReadResultSchema } from '../../src/mine/list-params.js';
 import { parseProblems, sendProblems } from '../helpers/json-schema-compat.js';
 
 type Schema = Record<string, unknown>;
@@ -56,6 +74,60 @@ describe('our protocol schemas match the pinned app-server', () => {
       '$.serverVersion: we require it, the server does not promise it',
       '$.serverVersion: no longer in the server\'s schema',
     ]);
+  });
+
+  /** A generated schema file (top level or v2/), as its own root. */
+  async function generated(name: string): Promise<Schema> {
+    const read = (file: string) => readFile(path.join(dir, file), 'utf8').then((text) => JSON.parse(text) as Schema);
+    return read(`${name}.json`).catch(() => read(`v2/${name}.json`));
+  }
+
+  it('parses the server requests cas answers, and answers them in the shapes the server takes', async () => {
+    const parsed: Array<[z.ZodType, string]> = [
+      [CommandApprovalParamsSchema, 'CommandExecutionRequestApprovalParams'],
+      [FileChangeApprovalParamsSchema, 'FileChangeRequestApprovalParams'],
+      [PermissionsApprovalParamsSchema, 'PermissionsRequestApprovalParams'],
+      [UserInputParamsSchema, 'ToolRequestUserInputParams'],
+      [DynamicToolCallParamsSchema, 'DynamicToolCallParams'],
+    ];
+    for (const [ours, name] of parsed) {
+      const theirs = await generated(name);
+      expect({ name, problems: parseProblems(asJson(ours), theirs, theirs) }).toEqual({ name, problems: [] });
+    }
+    const sent: Array<[z.ZodType, string]> = [
+      [CommandApprovalResponseSchema, 'CommandExecutionRequestApprovalResponse'],
+      [FileChangeApprovalResponseSchema, 'FileChangeRequestApprovalResponse'],
+      [PermissionsApprovalResponseSchema, 'PermissionsRequestApprovalResponse'],
+      [UserInputResponseSchema, 'ToolRequestUserInputResponse'],
+      [ElicitationResponseSchema, 'McpServerElicitationRequestResponse'],
+      [DynamicToolCallResponseSchema, 'DynamicToolCallResponse'],
+      [AuthTokensRefreshResponseSchema, 'ChatgptAuthTokensRefreshResponse'],
+      [CurrentTimeResponseSchema, 'CurrentTimeReadResponse'],
+    ];
+    for (const [ours, name] of sent) {
+      const theirs = await generated(name);
+      expect({ name, problems: sendProblems(asJson(ours, 'input'), theirs, theirs) }).toEqual({ name, problems: [] });
+    }
+  });
+
+  it('knows every server request method it names', async () => {
+    const requests = JSON.parse(await readFile(path.join(dir, 'ServerRequest.json'), 'utf8')) as { oneOf: Schema[] };
+    const methods = new Set(requests.oneOf.flatMap((variant) => ((variant.properties as Schema).method as { enum: string[] }).enum));
+    expect(Object.values(ServerRequestMethod).filter((method) => !methods.has(method))).toEqual([]);
+  });
+
+  it('parses the thread and turn replies and notifications the workloads depend on', async () => {
+    const pairs: Array<[z.ZodType, string]> = [
+      [ThreadStartResultSchema, 'ThreadStartResponse'],
+      [TurnStartResultSchema, 'TurnStartResponse'],
+      [TurnCompletedParamsSchema, 'TurnCompletedNotification'],
+      [ThreadListPageSchema, 'ThreadListResponse'],
+      [ThreadReadResultSchema, 'ThreadReadResponse'],
+    ];
+    for (const [ours, name] of pairs) {
+      const theirs = await generated(name);
+      expect({ name, problems: parseProblems(asJson(ours), theirs, theirs) }).toEqual({ name, problems: [] });
+    }
   });
 
   it('lists as read-only only methods the server still has', async () => {

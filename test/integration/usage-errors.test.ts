@@ -18,6 +18,11 @@ const cases: Array<[string, string[], RegExp]> = [
   ['a missing template', ['run', '-m', 'thread/list', '--codex-home-template', '/nonexistent'], /--codex-home-template \/nonexistent: not a readable directory/],
   ['an unwritable --out', ['run', '-m', 'thread/list', '--out', '/nonexistent/dir/r.json'], /--out .*does not exist or is not writable/],
   ['backoff max below base', ['run', '-m', 'thread/list', '--backoff-base-ms', '100', '--backoff-max-ms', '10'], /--backoff-max-ms must be at least/],
+  ['an unknown approval decision', ['run', '-m', 'thread/list', '--exec-approval', 'maybe'], /--exec-approval must be one of accept, acceptForSession/],
+  ['--read-only with an accepting policy', ['run', '-m', 'thread/list', '--read-only', '--exec-approval', 'accept'], /--read-only declines every approval/],
+  ['forward outside the proxy', ['batch', '-i', '-', '--dynamic-tool-response', 'forward'], /--dynamic-tool-response forward needs cas proxy/],
+  ['a tool response of the wrong shape', ['run', '-m', 'thread/list', '--dynamic-tool-response', '{"ok":true}'], /--dynamic-tool-response must look like \{"contentItems"/],
+  ['elicitation content without accept', ['run', '-m', 'thread/list', '--elicitation-content', '{}'], /--elicitation-content is only sent with --elicitation-action accept/],
 ];
 
 describe('usage errors', () => {

@@ -14,6 +14,7 @@ import { positiveInt, singleString } from '../options/flag-schemas.js';
 import { checkWritableTarget } from '../options/output-target.js';
 import { resolveSessionOptions, SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { policyFlagsSchema, resolvePolicy, withPolicyOptions } from '../options/policy-options.js';
 import { MockModelFlagsSchema, resolveMockModel, withMockModelOptions } from '../options/mock-model-options.js';
 import { createProgressDisplay } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
@@ -22,7 +23,7 @@ const BATCH = 'Batch:';
 
 /** `cas batch` flags on top of the session flags. */
 export function batchBuilder<T>(yargs: Argv<T>) {
-  return withMockModelOptions(withSessionOptions(yargs))
+  return withPolicyOptions(withMockModelOptions(withSessionOptions(yargs)))
     .option('input', { alias: 'i', type: 'string', group: BATCH, describe: 'JSONL requests {"id"?, "method", "params"?}, one per line (- for stdin)' })
     .option('out', { alias: 'o', type: 'string', group: BATCH, describe: 'Write the JSONL results here (default stdout)' })
     .option('instances', { alias: 'n', type: 'number', default: 1, group: BATCH, describe: 'App-server instances to start' })
@@ -33,7 +34,7 @@ export function batchBuilder<T>(yargs: Argv<T>) {
     .option('progress', { type: 'boolean', default: true, group: BATCH, describe: 'Progress bar on stderr when it is a terminal (--no-progress)' });
 }
 
-const BatchOptionsSchema = SessionFlagsSchema.extend(MockModelFlagsSchema.shape).extend({
+const BatchOptionsSchema = SessionFlagsSchema.extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend({
   input: singleString,
   out: singleString.optional(),
   instances: positiveInt,
@@ -73,6 +74,7 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
   const options = validate(BatchOptionsSchema, argv);
   const session = await resolveSessionOptions(options);
   const mockModel = await resolveMockModel(options);
+  const policy = resolvePolicy(options, false);
   if (options.report !== undefined) await checkWritableTarget(options.report, '--report');
   const input = await openInput(options.input);
   const output = await openOutput(options.out, io);
@@ -83,6 +85,7 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
     report = await runBatch({
       ...session,
       mockModel,
+      policy,
       instances: options.instances,
       input,
       output: output.stream,

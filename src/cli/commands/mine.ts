@@ -16,6 +16,7 @@ import { positiveInt, repeatedString, singleString } from '../options/flag-schem
 import { checkWritableTarget } from '../options/output-target.js';
 import { resolveSessionOptions, SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { policyFlagsSchema, resolvePolicy, withPolicyOptions } from '../options/policy-options.js';
 import { createProgressDisplay } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
 
@@ -24,7 +25,7 @@ const FILTERS = 'thread/list filters:';
 
 /** `cas mine` flags: the session flags, with --codex-home naming the homes to mine. */
 export function mineBuilder<T>(yargs: Argv<T>) {
-  return withSessionOptions(yargs)
+  return withPolicyOptions(withSessionOptions(yargs))
     .option('codex-home', { type: 'string', group: MINE, describe: 'A CODEX_HOME to mine (repeatable; with {i} and --homes N, N of them)' })
     .option('homes', { type: 'number', group: MINE, describe: 'How many homes {i} in --codex-home stands for (0..N-1)' })
     .option('instances', { alias: 'n', type: 'number', default: 1, group: MINE, describe: 'App-servers per home' })
@@ -45,7 +46,7 @@ export function mineBuilder<T>(yargs: Argv<T>) {
     .option('state-db-only', { type: 'boolean', default: false, group: FILTERS, describe: "List from the server's SQLite index without scanning rollout files (much faster; misses rollouts the index lacks)" });
 }
 
-const MineOptionsSchema = SessionFlagsSchema.omit({ codexHome: true }).extend({
+const MineOptionsSchema = SessionFlagsSchema.omit({ codexHome: true }).extend(policyFlagsSchema(false).shape).extend({
   codexHome: repeatedString,
   homes: positiveInt.optional(),
   instances: positiveInt,
@@ -140,6 +141,7 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
   if (flags.codexHomeTemplate !== undefined) throw new UsageError('--codex-home-template does not apply to cas mine: homes are mined as they are');
   const session = await resolveSessionOptions({ ...flags, codexHome: undefined });
   const mine = await plan(flags);
+  const policy = resolvePolicy(flags, false);
   if (mine.out !== undefined) await checkWritableTarget(mine.out, '--out');
   if (flags.report !== undefined) await checkWritableTarget(flags.report, '--report');
   const interrupts = handleInterrupts(io.stderr);
@@ -148,6 +150,7 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
   try {
     report = await runMine({
       ...session,
+      policy,
       homes: mine.homes,
       instancesPerHome: flags.instances,
       concurrency: flags.concurrency,

@@ -11,6 +11,7 @@ import { checkWritableTarget } from '../options/output-target.js';
 import { RequestFlagsSchema, resolveRequestOptions, withRequestOptions } from '../options/request-options.js';
 import { resolveSessionOptions, SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { policyFlagsSchema, resolvePolicy, withPolicyOptions } from '../options/policy-options.js';
 import { MockModelFlagsSchema, resolveMockModel, withMockModelOptions } from '../options/mock-model-options.js';
 import { parseParamsJson } from '../options/params.js';
 import type { ThresholdCheck } from '../../report/thresholds.js';
@@ -25,7 +26,7 @@ const OUTPUT = 'Output:';
 
 /** `cas run` flags on top of the instance options. */
 export function runBuilder<T>(yargs: Argv<T>) {
-  return withMockModelOptions(withSessionOptions(withRequestOptions(yargs)))
+  return withPolicyOptions(withMockModelOptions(withSessionOptions(withRequestOptions(yargs))))
     .option('instances', { alias: 'n', type: 'number', default: 1, group: RUN, describe: 'App-server instances to start' })
     .option('requests', { type: 'number', group: RUN, describe: 'Requests in all (default: one per instance)' })
     .option('duration', { type: 'number', group: RUN, describe: 'Keep sending for this many seconds' })
@@ -44,7 +45,7 @@ export function runBuilder<T>(yargs: Argv<T>) {
     .option('progress', { type: 'boolean', default: true, group: OUTPUT, describe: 'Progress bar on stderr when it is a terminal (--no-progress)' });
 }
 
-const RunOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.shape).extend(MockModelFlagsSchema.shape).extend({
+const RunOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.shape).extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend({
   instances: positiveInt,
   requests: positiveInt.optional(),
   duration: positiveNumber.optional(),
@@ -68,6 +69,7 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   const options = validate(RunOptionsSchema, argv);
   const resolved = { ...(await resolveRequestOptions(options)), ...(await resolveSessionOptions(options)) };
   const mockModel = await resolveMockModel(options);
+  const policy = resolvePolicy(options, false);
   const threadParams = options.threadParams === undefined ? {} : parseParamsJson(options.threadParams, '--thread-params');
   if (options.out !== undefined) await checkWritableTarget(options.out, '--out');
   const records = options.records === undefined ? undefined : await openRecords(options.records);
@@ -79,6 +81,7 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
     report = await runMethod({
       ...resolved,
       mockModel,
+      policy,
       instances: options.instances,
       requests: options.requests,
       durationMs: options.duration === undefined ? undefined : options.duration * 1000,

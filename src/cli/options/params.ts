@@ -7,6 +7,15 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Parses a flag's JSON value, whatever its type; bad JSON is a usage error naming the flag. */
+export function parseJsonValue(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${source} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
 /** Parses request params: they must be one JSON object. */
 export function parseParamsJson(text: string, source: string): Record<string, unknown> {
   let value: unknown;

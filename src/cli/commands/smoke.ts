@@ -1,0 +1,63 @@
+import type { Argv } from 'yargs';
+import { z } from 'zod';
+import { runSmoke } from '../../smoke/run-smoke.js';
+import { formatSmokeLines } from '../../smoke/smoke-result.js';
+import type { CliIo } from '../cli-io.js';
+import { ExitCode } from '../exit-codes.js';
+import { handleInterrupts } from '../interrupts.js';
+import { positiveInt } from '../options/flag-schemas.js';
+import { resolveSessionOptions, SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
+import { validate } from '../options/validate.js';
+
+const SMOKE = 'Smoke:';
+
+/** `cas smoke` flags: the codex and home flags, a turn timeout and `--json`. */
+export function smokeBuilder<T>(yargs: Argv<T>) {
+  return withSessionOptions(yargs)
+    // Accepted like on every command that starts app-servers, but a smoke run retries no request and keeps no state file.
+    .hide('retries')
+    .hide('backoff-base-ms')
+    .hide('backoff-max-ms')
+    .hide('state-dir')
+    .option('turn-timeout-ms', { type: 'number', default: 30_000, group: SMOKE, describe: 'How long each turn may take to complete' })
+    .option('json', { type: 'boolean', default: false, group: SMOKE, describe: 'Print the result as JSON on stdout' });
+}
+
+const SmokeFlagsSchema = SessionFlagsSchema.extend({
+  turnTimeoutMs: positiveInt,
+  json: z.boolean(),
+});
+
+/**
+ * `cas smoke`: checks one real app-server (on a fresh home, against the loopback model) answers
+ * the core v2 methods. Prints one line per check (or `--json`); exit 0 when all are ok, else 1.
+ * `--retries`, `--backoff-*` and `--state-dir` are accepted but unused (and hidden from --help).
+ */
+export async function runSmokeCommand(argv: Record<string, unknown>, io: CliIo): Promise<number> {
+  const options = validate(SmokeFlagsSchema, argv);
+  const resolved = await resolveSessionOptions(options);
+  const interrupts = handleInterrupts(io.stderr);
+  let result;
+  try {
+    result = await runSmoke({
+      codex: resolved.codex,
+      codexArgs: resolved.codexArgs,
+      codexHome: resolved.codexHome,
+      codexHomeTemplate: resolved.codexHomeTemplate,
+      runDir: resolved.runDir,
+      keepRunDir: resolved.keepRunDir,
+      requestTimeoutMs: resolved.connect.requestTimeoutMs,
+      optOutNotificationMethods: resolved.connect.optOutNotificationMethods,
+      startupRetries: resolved.startupRetries,
+      turnTimeoutMs: options.turnTimeoutMs,
+      signal: interrupts.signal,
+    });
+  } finally {
+    interrupts.dispose();
+  }
+  io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatSmokeLines(result));
+  const passed = result.checks.filter((check) => check.ok).length;
+  io.stderr.write(`cas smoke: ${passed} of ${result.checks.length} checks ok (codex ${resolved.codex.path})\n`);
+  if (interrupts.exitCode !== undefined) return interrupts.exitCode;
+  return result.ok ? ExitCode.ok : ExitCode.failed;
+}

@@ -1,0 +1,74 @@
+import type { Writable } from 'node:stream';
+import type { RoutingKeys } from './routing-keys.js';
+
+/** What the proxy writes: its own fields, and the raw message when there is one. */
+export interface ProxyEvent extends RoutingKeys {
+  type: string;
+  [field: string]: unknown;
+}
+
+/** Hooks of an {@link EventStream}. */
+export interface EventStreamHooks {
+  /** The queue is full: stop reading what makes events (the app-server, stdin). */
+  onPause(queued: number): void;
+  /** The reader caught up: read again. */
+  onResume(queued: number): void;
+}
+
+/**
+ * Writes the proxy's JSONL events with `seq`, `ts` and `sessionId`, keeping the raw message
+ * byte for byte: `msg` is spliced in as received, never re-serialised. Events the reader has
+ * not taken yet are counted; at `maxQueue` the proxy pauses its inputs until the stream drains.
+ */
+export class EventStream {
+  readonly #stream: Writable;
+  readonly #sessionId: string;
+  readonly #maxQueue: number;
+  readonly #hooks: EventStreamHooks;
+  #seq = 0;
+  #queued = 0;
+  #paused = false;
+
+  constructor(stream: Writable, sessionId: string, maxQueue: number, hooks: EventStreamHooks) {
+    this.#stream = stream;
+    this.#sessionId = sessionId;
+    this.#maxQueue = maxQueue;
+    this.#hooks = hooks;
+    stream.on('drain', () => this.#drained());
+  }
+
+  /** Events written but not yet taken by the reader. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Events emitted so far. */
+  get emitted(): number {
+    return this.#seq;
+  }
+
+  /** Writes one event; `rawMessage` (JSON text) becomes its `msg`, exactly. */
+  emit(event: ProxyEvent, rawMessage?: string): void {
+    const { type, ...fields } = event;
+    const head = JSON.stringify({ type, seq: ++this.#seq, ts: Date.now(), sessionId: this.#sessionId, ...fields });
+    const line = rawMessage === undefined ? head : `${head.slice(0, -1)},"msg":${rawMessage}}`;
+    this.#queued++;
+    this.#stream.write(`${line}\n`, () => {
+      this.#queued--;
+    });
+    if (!this.#paused && this.#queued >= this.#maxQueue && this.#stream.writableNeedDrain) {
+      this.#paused = true;
+      this.#hooks.onPause(this.#queued);
+    }
+  }
+
+  #drained(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#hooks.onResume(this.#queued);
+  }
+}

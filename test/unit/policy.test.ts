@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, type ServerRequestPolicy } from '../../src/policy/choices.js';
+import { decideServerRequest } from '../../src/policy/decide.js';
+import { resolveExecDecision } from '../../src/policy/exec-decision.js';
+import { policyHandler } from '../../src/policy/policy-handler.js';
+import { ServerRequestTally } from '../../src/policy/server-request-tally.js';
+
+const OFFERED = ['accept', { acceptWithExecpolicyAmendment: { execpolicy_amendment: ['touch', 'x'] } }, 'cancel'];
+const request = (method: string, params: Record<string, unknown> = {}) => ({ id: 7, method, params: { threadId: 't', turnId: 'u', itemId: 'i', ...params } });
+const policy = (change: Partial<ServerRequestPolicy>): ServerRequestPolicy => ({ ...DEFAULT_POLICY, ...change });
+
+describe('resolveExecDecision', () => {
+  it('sends the chosen decision when offered, or when nothing is said about what is offered', () => {
+    expect(resolveExecDecision('accept', { availableDecisions: OFFERED })).toEqual({ decision: 'accept', label: 'accept' });
+    expect(resolveExecDecision('acceptForSession', {})).toEqual({ decision: 'acceptForSession', label: 'acceptForSession' });
+    expect(resolveExecDecision('decline', { availableDecisions: null })).toEqual({ decision: 'decline', label: 'decline' });
+  });
+
+  it('falls back to decline, then cancel, when the choice is not offered', () => {
+    expect(resolveExecDecision('acceptForSession', { availableDecisions: ['accept', 'decline', 'cancel'] })).toEqual({ decision: 'decline', label: 'decline', fellBackFrom: 'acceptForSession' });
+    expect(resolveExecDecision('decline', { availableDecisions: OFFERED })).toEqual({ decision: 'cancel', label: 'cancel', fellBackFrom: 'decline' });
+    expect(resolveExecDecision('accept', { availableDecisions: ['acceptForSession'] })).toEqual({ decision: 'decline', label: 'decline', fellBackFrom: 'accept' });
+  });
+
+  it('accepts with the proposed execpolicy amendment, or the one in the offer', () => {
+    expect(resolveExecDecision('acceptWithExecpolicyAmendment', { availableDecisions: OFFERED, proposedExecpolicyAmendment: ['touch', 'y'] })).toEqual({
+      decision: { acceptWithExecpolicyAmendment: { execpolicy_amendment: ['touch', 'y'] } },
+      label: 'acceptWithExecpolicyAmendment',
+    });
+    expect(resolveExecDecision('acceptWithExecpolicyAmendment', { availableDecisions: OFFERED }).decision).toEqual({
+      acceptWithExecpolicyAmendment: { execpolicy_amendment: ['touch', 'x'] },
+    });
+    // No amendment anywhere: nothing to accept with.
+    expect(resolveExecDecision('acceptWithExecpolicyAmendment', { availableDecisions: ['accept', 'decline'] })).toEqual({
+      decision: 'decline',
+      label: 'decline',
+      fellBackFrom: 'acceptWithExecpolicyAmendment',
+    });
+  });
+});
+
+describe('decideServerRequest', () => {
+  it('answers approvals by policy, failing closed by default', () => {
+    expect(decideServerRequest(request('item/commandExecution/requestApproval', { availableDecisions: ['accept', 'decline'] }), DEFAULT_POLICY)).toEqual({
+      kind: 'answer',
+      reply: { result: { decision: 'decline' } },
+      decision: 'decline',
+    });
+    expect(decideServerRequest(request('item/fileChange/requestApproval'), policy({ file: 'acceptForSession' }))).toMatchObject({ reply: { result: { decision: 'acceptForSession' } } });
+  });
+
+  it('grants or denies exactly the permissions asked for', () => {
+    const asked = request('item/permissions/requestApproval', { permissions: { network: { enabled: true } } });
+    expect(decideServerRequest(asked, DEFAULT_POLICY)).toMatchObject({ reply: { result: { permissions: {}, scope: 'turn' } }, decision: 'deny' });
+    expect(decideServerRequest(asked, policy({ permissions: 'grant-session' }))).toMatchObject({
+      reply: { result: { permissions: { network: { enabled: true } }, scope: 'session' } },
+      decision: 'grant-session',
+    });
+  });
+
+  it('answers user input with the first option of each question, or a fixed response', () => {
+    const asked = request('item/tool/requestUserInput', {
+      questions: [
+        { id: 'q1', header: 'h', question: 'Which?', options: [{ label: 'first', description: '' }, { label: 'second', description: '' }] },
+        { id: 'q2', header: 'h', question: 'Free text?', options: null },
+      ],
+    });
+    expect(decideServerRequest(asked, DEFAULT_POLICY)).toMatchObject({ reply: { result: { answers: { q1: { answers: ['first'] }, q2: { answers: [] } } } } });
+    const fixed = { answers: { q1: { answers: ['second'] } } };
+    expect(decideServerRequest(asked, policy({ userInput: { kind: 'fixed', response: fixed } }))).toMatchObject({ reply: { result: fixed }, decision: 'fixed' });
+    expect(decideServerRequest(asked, policy({ userInput: { kind: 'forward' } }))).toEqual({ kind: 'forward' });
+  });
+
+  it('declines elicitations and refuses tool calls it cannot host, unless told otherwise', () => {
+    expect(decideServerRequest(request('mcpServer/elicitation/request'), DEFAULT_POLICY)).toMatchObject({ reply: { result: { action: 'decline' } } });
+    expect(decideServerRequest(request('mcpServer/elicitation/request'), policy({ elicitation: { kind: 'respond', action: 'accept', content: { ok: true } } }))).toMatchObject({
+      reply: { result: { action: 'accept', content: { ok: true } } },
+    });
+    expect(decideServerRequest(request('item/tool/call'), DEFAULT_POLICY)).toMatchObject({ reply: { result: { success: false, contentItems: [{ type: 'inputText' }] } } });
+  });
+
+  it('errors at once on auth refresh, legacy v1 approvals and unknown methods', () => {
+    expect(decideServerRequest(request('account/chatgptAuthTokens/refresh'), DEFAULT_POLICY)).toMatchObject({ reply: { error: { code: -32601 } }, decision: 'error' });
+    expect(decideServerRequest(request('execCommandApproval'), DEFAULT_POLICY)).toMatchObject({ reply: { error: { code: -32602, message: expect.stringMatching(/v2-only/) } } });
+    expect(decideServerRequest(request('applyPatchApproval'), DEFAULT_POLICY)).toMatchObject({ reply: { error: { code: -32602 } } });
+    expect(decideServerRequest(request('something/new'), DEFAULT_POLICY)).toMatchObject({ reply: { error: { code: -32601, message: 'cas does not handle server request something/new' } } });
+  });
+
+  it('tells the time when asked', () => {
+    const before = Math.floor(Date.now() / 1000);
+    const outcome = decideServerRequest(request('currentTime/read'), DEFAULT_POLICY);
+    expect(outcome.kind === 'answer' && (outcome.reply as { result: { currentTimeAt: number } }).result.currentTimeAt).toBeGreaterThanOrEqual(before);
+  });
+});
+
+describe('policyHandler', () => {
+  it('answers at once and counts by method and decision; without an orchestrator, forwarding is an error', () => {
+    const tally = new ServerRequestTally();
+    const handler = policyHandler(policy({ dynamicTool: { kind: 'forward' } }), tally);
+    handler(request('item/commandExecution/requestApproval', { availableDecisions: OFFERED }));
+    handler(request('item/commandExecution/requestApproval', { availableDecisions: OFFERED }));
+    expect(handler(request('item/tool/call'))).toMatchObject({ error: { message: expect.stringMatching(/forwarding needs cas proxy/) } });
+    expect(tally.toArray()).toEqual([
+      { method: 'item/commandExecution/requestApproval', decision: 'cancel', fellBackFrom: 'decline', count: 2 },
+      { method: 'item/tool/call', decision: 'error', count: 1 },
+    ]);
+  });
+});
