@@ -1,13 +1,12 @@
 import type { Readable, Writable } from 'node:stream';
 import { LocalErrorCode } from '../protocol/error-codes.js';
-import { buildBaseReport, type BaseReport } from '../report/base-report.js';
+import type { BaseReport } from '../report/base-report.js';
 import { RunStats } from '../report/run-stats.js';
 import { linkedAbort } from '../runner/linked-abort.js';
 import { requestExecutor } from '../runner/request-executor.js';
 import type { RetryPolicy } from '../runner/retry-policy.js';
 import { runWorkers } from '../runner/run-workers.js';
-import { mockModelReport, withSession, type SessionOptions } from '../runner/session.js';
-import type { MockModelStats } from '../mock-model/mock-model-server.js';
+import { withSession, type SessionOptions } from '../runner/session.js';
 import { badLine, resultLine } from './batch-result.js';
 import { batchSource } from './batch-source.js';
 import { LineReader } from './line-reader.js';
@@ -55,8 +54,6 @@ export interface BatchReport extends BaseReport {
   };
   /** True when --fail-fast stopped the batch before the end of the input. */
   stoppedEarly: boolean;
-  /** The loopback model (`--mock-model`), or null. */
-  mockModel: (MockModelStats & { url: string }) | null;
 }
 
 /** Runs every input line as a request across the instances and writes the results in order. */
@@ -108,19 +105,10 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
       await writer.flush();
       progress();
       await session.close();
-      const base = buildBaseReport({
-        codex: { path: options.codex.path, source: options.codex.source },
-        instances: session.instances,
-        stats,
-        wallMs: performance.now() - start,
-        startupWallMs: session.startupWallMs,
-        startedAt: session.startedAt,
-        interrupted: signal.aborted,
-        serverRequests: session.serverRequests,
-      });
+      const base = session.report(stats, performance.now() - start, signal.aborted);
       const requests = stats.totals.total;
       const lines = { read: requests + bad, requests, bad, written: writer.written };
-      return { ...base, lines, stoppedEarly, mockModel: mockModelReport(session.mockModel) };
+      return { ...base, lines, stoppedEarly };
     });
   } finally {
     abort.dispose();

@@ -1,7 +1,7 @@
 import { truncate } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Instance } from '../instance/instance.js';
-import { buildBaseReport, type BaseReport } from '../report/base-report.js';
+import type { BaseReport } from '../report/base-report.js';
 import { RunStats } from '../report/run-stats.js';
 import type { RequestOutcome } from '../runner/execute-request.js';
 import { linkedAbort } from '../runner/linked-abort.js';
@@ -132,16 +132,7 @@ export async function runMine(options: RunMineOptions): Promise<MineReport> {
         }
         tick();
         await session.close();
-        const base = buildBaseReport({
-          codex: { path: options.codex.path, source: options.codex.source },
-          instances: session.instances,
-          stats,
-          wallMs: performance.now() - start,
-          startupWallMs: session.startupWallMs,
-          startedAt: session.startedAt,
-          interrupted: signal.aborted,
-        serverRequests: session.serverRequests,
-        });
+        const base = session.report(stats, performance.now() - start, signal.aborted);
         return {
           ...base,
           homes: progress.map((home, index) => ({ ...home, error: errors[index] ?? null })),

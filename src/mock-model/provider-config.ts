@@ -25,6 +25,18 @@ function withoutRootKeys(existing: string): string {
     .join('\n');
 }
 
+/** The provider table's settings, as TOML `key = value` pairs. */
+function providerSettings(baseUrl: string): string[] {
+  return [
+    `name = ${tomlString(MOCK_PROVIDER_ID)}`,
+    `base_url = ${tomlString(baseUrl)}`,
+    'wire_api = "responses"',
+    'request_max_retries = 0',
+    'stream_max_retries = 0',
+    'supports_websockets = false',
+  ];
+}
+
 /**
  * The config.toml content that points codex at a mock model at `baseUrl` (…/v1), with retries
  * off so a failed request fails the turn at once. With `existing` (a template's config.toml),
@@ -33,15 +45,7 @@ function withoutRootKeys(existing: string): string {
  */
 export function mockProviderConfig(baseUrl: string, existing?: string): string {
   const rootKeys = [`model = ${tomlString(MOCK_MODEL_NAME)}`, `model_provider = ${tomlString(MOCK_PROVIDER_ID)}`].join('\n');
-  const table = [
-    `[model_providers.${MOCK_PROVIDER_ID}]`,
-    `name = ${tomlString(MOCK_PROVIDER_ID)}`,
-    `base_url = ${tomlString(baseUrl)}`,
-    'wire_api = "responses"',
-    'request_max_retries = 0',
-    'stream_max_retries = 0',
-    'supports_websockets = false',
-  ].join('\n');
+  const table = [`[model_providers.${MOCK_PROVIDER_ID}]`, ...providerSettings(baseUrl)].join('\n');
   const middle = existing === undefined || existing.trim() === '' ? '' : `${withoutRootKeys(existing).trimEnd()}\n\n`;
   return `${rootKeys}\n\n${middle}${table}\n`;
 }
@@ -51,14 +55,7 @@ export function mockProviderConfig(baseUrl: string, existing?: string): string {
  * so a home made by an earlier run (pointing at a mock long gone) follows this run's mock.
  */
 export function mockProviderArgs(baseUrl: string): string[] {
-  const table = [
-    `name = ${tomlString(MOCK_PROVIDER_ID)}`,
-    `base_url = ${tomlString(baseUrl)}`,
-    'wire_api = "responses"',
-    'request_max_retries = 0',
-    'stream_max_retries = 0',
-    'supports_websockets = false',
-  ].join(', ');
+  const table = providerSettings(baseUrl).join(', ');
   return [
     '-c', `model=${tomlString(MOCK_MODEL_NAME)}`,
     '-c', `model_provider=${tomlString(MOCK_PROVIDER_ID)}`,

@@ -4,6 +4,7 @@ import type { ErrorCount } from './error-tally.js';
 import { roundMs, type LatencySummary } from './latency-recorder.js';
 import type { RequestTotals, RunStats } from './run-stats.js';
 import type { ServerRequestCount, ServerRequestTally } from '../policy/server-request-tally.js';
+import type { MockModelStats } from '../mock-model/mock-model-server.js';
 
 /** One instance's line in a report. */
 export interface InstanceReport {
@@ -46,6 +47,8 @@ export interface BaseReport {
   interrupted: boolean;
   /** Server requests (approvals, tool calls, ...) answered, by method and decision. */
   serverRequests: ServerRequestCount[];
+  /** The loopback model (`--mock-model`): its URL and what it served; null without one. */
+  mockModel: (MockModelStats & { url: string }) | null;
   perInstance: InstanceReport[];
 }
 
@@ -59,6 +62,7 @@ export interface BaseReportInput {
   startedAt: Date;
   interrupted: boolean;
   serverRequests: ServerRequestTally;
+  mockModel: BaseReport['mockModel'];
 }
 
 function instanceReport(instance: Instance): InstanceReport {
@@ -104,6 +108,7 @@ export function buildBaseReport(input: BaseReportInput): BaseReport {
     startedAt: input.startedAt.toISOString(),
     interrupted: input.interrupted,
     serverRequests: input.serverRequests.toArray(),
+    mockModel: input.mockModel,
     perInstance: input.instances.map(instanceReport),
   };
 }

@@ -1,7 +1,6 @@
-import { buildBaseReport, type BaseReport, type BaseReportInput } from './base-report.js';
-import type { Sample, WarmupTotals } from './run-stats.js';
+import type { BaseReport } from './base-report.js';
+import type { RunStats, Sample, WarmupTotals } from './run-stats.js';
 import type { ThresholdCheck } from './thresholds.js';
-import type { MockModelStats } from '../mock-model/mock-model-server.js';
 import type { TimelineSecond } from './timeline.js';
 
 export type { InstanceReport } from './base-report.js';
@@ -18,22 +17,22 @@ export interface RunReport extends BaseReport {
   warmup: WarmupTotals & { ms: number };
   /** Limits set with --max-p99-ms / --max-error-rate, checked. */
   thresholds: ThresholdCheck[];
-  /** The loopback model (`--mock-model`): its URL and what it served; null without one. */
-  mockModel: (MockModelStats & { url: string }) | null;
   /** Per second of the request phase: sent, completed, errors, p50, p99. */
   timeline: TimelineSecond[];
   samples: Sample[];
 }
 
 /** Inputs of {@link buildRunReport}. */
-export interface RunReportInput extends BaseReportInput {
+export interface RunReportInput {
+  /** The fields every report shares. */
+  base: BaseReport;
+  stats: RunStats;
   method: string;
   params: unknown;
   rate?: number;
   measuredTo: RunReport['measuredTo'];
   warmupMs: number;
   thresholds: ThresholdCheck[];
-  mockModel: RunReport['mockModel'];
 }
 
 /** Assembles the report of `cas run`. */
@@ -42,12 +41,11 @@ export function buildRunReport(input: RunReportInput): RunReport {
   return {
     method: input.method,
     params: input.params,
-    ...buildBaseReport(input),
+    ...input.base,
     rate: input.rate ?? null,
     measuredTo: input.measuredTo,
     warmup: { ms: input.warmupMs, ...stats.warmup },
     thresholds: input.thresholds,
-    mockModel: input.mockModel,
     timeline: stats.timeline.toArray(),
     samples: stats.samples,
   };

@@ -5,7 +5,7 @@ import { linkedAbort } from './linked-abort.js';
 import { requestExecutor } from './request-executor.js';
 import { runRequestPhase } from './request-phase.js';
 import type { RetryPolicy } from './retry-policy.js';
-import { mockModelReport, withSession, type SessionOptions } from './session.js';
+import { withSession, type SessionOptions } from './session.js';
 import { turnExecutor } from './turn-executor.js';
 
 /** Where a run is, for a progress display. */
@@ -106,21 +106,14 @@ export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
       await session.close();
       const latency = stats.latency.summary();
       return buildRunReport({
+        // The statistics cover the time after the warm-up.
+        base: session.report(stats, Math.max(0, wallMs - warmupMs), signal.aborted),
+        stats,
         method: options.method,
         params: options.params,
-        codex: { path: options.codex.path, source: options.codex.source },
-        instances: session.instances,
-        stats,
-        // The statistics cover the time after the warm-up.
-        wallMs: Math.max(0, wallMs - warmupMs),
-        startupWallMs: session.startupWallMs,
-        startedAt: session.startedAt,
-        interrupted: signal.aborted,
-        serverRequests: session.serverRequests,
         rate: options.rate,
         measuredTo: turns ? 'turn/completed' : 'reply',
         warmupMs,
-        mockModel: mockModelReport(session.mockModel),
         thresholds: checkThresholds({ p99Ms: latency.p99, total: stats.totals.total, failed: stats.totals.failed }, options.thresholds ?? {}),
       });
     });

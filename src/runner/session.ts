@@ -8,6 +8,8 @@ import { startMockModel, type MockModel, type MockModelStats } from '../mock-mod
 import type { MockScriptInput } from '../mock-model/mock-script.js';
 import { mockProviderArgs, mockProviderConfig } from '../mock-model/provider-config.js';
 import { openRunDir } from './run-dir.js';
+import { buildBaseReport, type BaseReport } from '../report/base-report.js';
+import type { RunStats } from '../report/run-stats.js';
 import { DEFAULT_POLICY, type ServerRequestPolicy } from '../policy/choices.js';
 import { policyHandler } from '../policy/policy-handler.js';
 import { ServerRequestTally } from '../policy/server-request-tally.js';
@@ -55,10 +57,12 @@ export interface Session {
   close(): Promise<void>;
   /** Server requests answered so far, by method and decision. */
   serverRequests: ServerRequestTally;
+  /** The fields every report shares, from these instances and the given statistics. */
+  report(stats: RunStats, wallMs: number, interrupted: boolean): BaseReport;
 }
 
 /** What a report says of the mock model: where it was and what it served. */
-export function mockModelReport(mock: MockModel | undefined): (MockModelStats & { url: string }) | null {
+function mockModelReport(mock: MockModel | undefined): (MockModelStats & { url: string }) | null {
   return mock === undefined ? null : { url: mock.url, ...mock.stats };
 }
 
@@ -99,7 +103,11 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
     const close = async () => {
       await Promise.all(instances.map((instance) => instance.close()));
     };
-    return await body({ instances, startupWallMs: performance.now() - start, startedAt, runDir: runDir.path, mockModel: mock, close, serverRequests });
+    const startupWallMs = performance.now() - start;
+    const codex = { path: options.codex.path, source: options.codex.source };
+    const report = (stats: RunStats, wallMs: number, interrupted: boolean) =>
+      buildBaseReport({ codex, instances, stats, wallMs, startupWallMs, startedAt, interrupted, serverRequests, mockModel: mockModelReport(mock) });
+    return await body({ instances, startupWallMs, startedAt, runDir: runDir.path, mockModel: mock, close, serverRequests, report });
   } finally {
     await Promise.allSettled(instances.map((instance) => instance.close()));
     await mock?.close();
