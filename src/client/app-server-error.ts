@@ -9,7 +9,9 @@ export type AppServerErrorKind =
   /** The app-server exited, or was closed, with the request pending. */
   | 'exited'
   /** The app-server could not be started or did not complete the handshake. */
-  | 'startup';
+  | 'startup'
+  /** The server answered, but not in the shape cas depends on. */
+  | 'protocol';
 
 /** Fields of an {@link AppServerError}. */
 export interface AppServerErrorInit {

@@ -64,7 +64,7 @@ export interface CasClientOptions {
   /**
    * Answers server requests (approvals, ...): a reply, or undefined to answer later with
    * `respond`. Default: none, so a request is answered by `respond` when an `onRequest` listener
-   * is registered, else at once with the connection's default reply (-32601).
+   * is registered, else at once by cas's fail-closed default policy (approvals declined).
    */
   onServerRequest?: ClientServerRequestHandler;
   /** How long a server request waits for `respond` before the default reply, in ms (default 30000). */

@@ -1,6 +1,8 @@
 import { RpcErrorCode } from '../protocol/error-codes.js';
 import type { RequestId, RpcErrorObject, ServerRequest } from '../protocol/messages.js';
-import { rejectServerRequests, type ServerRequestHandler, type ServerRequestReply } from './connection.js';
+import type { ServerRequestHandler, ServerRequestReply } from './connection.js';
+import { DEFAULT_POLICY } from '../policy/choices.js';
+import { policyHandler } from '../policy/policy-handler.js';
 import type { Unsubscribe } from './notification-hub.js';
 
 /** Answers a server request with a reply, or returns undefined to answer later with `respond`/`respondError`. */
@@ -17,7 +19,7 @@ export interface ServerRequestBrokerOptions {
   handler?: ClientServerRequestHandler;
   /** How long a request waits for `respond` before it gets the fallback reply, in ms (default 30000). */
   timeoutMs?: number;
-  /** The reply when nobody answers (default {@link rejectServerRequests}: -32601). */
+  /** The reply when nobody answers (default: cas's fail-closed policy, which declines approvals). */
   fallback?: ServerRequestHandler;
 }
 
@@ -47,7 +49,7 @@ export class ServerRequestBroker {
   constructor(options: ServerRequestBrokerOptions = {}) {
     this.#handler = options.handler;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS;
-    this.#fallback = options.fallback ?? rejectServerRequests;
+    this.#fallback = options.fallback ?? policyHandler(DEFAULT_POLICY);
   }
 
   /** The connection's `onServerRequest`: resolves with the request's answer. */

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { AppServerError } from '../../src/client/app-server-error.js';
 import { CasClient } from '../../src/client/cas-client.js';
 import type { Notification, ServerRequest } from '../../src/protocol/messages.js';
@@ -148,7 +149,6 @@ describe('CasClient against the real app-server and the loopback model', () => {
   });
 
   it('request() with a schema types the result, and refuses an unexpected one', async () => {
-    const { z } = await import('zod');
     const page = await client.request('thread/list', { limit: 1 }, { schema: z.object({ data: z.array(z.unknown()) }) });
     expect(Array.isArray(page.data)).toBe(true);
     const error = await client.request('thread/list', { limit: 1 }, { schema: z.object({ missing: z.string() }) }).catch((e: unknown) => e);
@@ -261,9 +261,10 @@ describe('CasClient server requests answered by the caller', () => {
     const { thread } = await client.threadStart({ approvalPolicy: 'untrusted', cwd });
     const completed = await client.turnStart({ threadId: thread.id, input: text('Run it.') }, { wait: true });
     expect(seen).toHaveLength(1);
-    expect(replies).toEqual([{ id: seen[0]!.id, error: { code: -32601, message: expect.stringMatching(/does not handle/) } }]);
+    // The fail-closed default: decline, sent as cancel because 0.169.0 does not offer decline here.
+    expect(replies).toEqual([{ id: seen[0]!.id, result: { decision: 'cancel' } }]);
     expect(client.respond(seen[0]!.id, { decision: 'accept' })).toBe(false);
-    expect(completed.turn.status).toBe('completed');
+    expect(completed.turn.status).toBe('interrupted');
   });
 });
 

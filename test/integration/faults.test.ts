@@ -74,15 +74,17 @@ describe('faults the real server will not show on demand', () => {
 });
 
 describe('what a client owes the server', () => {
-  it('answers every server request at once with -32601, so the server never waits on cas', async () => {
+  it('answers every server request at once by the default policy, so the server never waits on cas', async () => {
     const { exitCode, report } = await casRun([
       '--codex-bin', fixture('asks-client.mjs'), '--method', 'thread/list', '--requests', '4', '--concurrency', '2',
       '--samples', '1', '--request-timeout-ms', '5000',
     ]);
     expect(exitCode).toBe(0);
+    // cas hosts no dynamic tools: the call is refused at once, and counted.
     expect(report.samples[0]!.result).toEqual({
-      clientAnswered: { id: 'ask-1', error: { code: -32601, message: 'cas does not handle server request item/tool/call' } },
+      clientAnswered: { id: 'ask-1', result: { contentItems: [{ type: 'inputText', text: 'cas hosts no dynamic tools: this call was not run' }], success: false } },
     });
+    expect(report.serverRequests).toEqual([{ method: 'item/tool/call', decision: 'fixed', count: 4 }]);
   });
 
   it('lets free slots pull work, so a slow instance does not stall the fast one', async () => {

@@ -3,7 +3,8 @@ import { ServerRequestBroker } from '../../src/client/server-request-broker.js';
 import type { ServerRequest } from '../../src/protocol/messages.js';
 
 const approval = (id: number): ServerRequest => ({ id, method: 'item/commandExecution/requestApproval', params: { threadId: 't' } });
-const fallback = { error: { code: -32601, message: expect.stringMatching(/does not handle server request item\/commandExecution\/requestApproval/) } };
+// The fail-closed default policy declines an approval that does not say what it offers.
+const fallback = { result: { decision: 'decline' } };
 
 afterEach(() => {
   vi.useRealTimers();
