@@ -1,5 +1,6 @@
 import { roundMs } from '../report/latency-recorder.js';
 import type { OutcomeError, RequestOutcome } from '../runner/execute-request.js';
+import type { Redactor } from '../report/redactor.js';
 
 /** One output line of `cas batch`. */
 export interface BatchResult {
@@ -17,8 +18,8 @@ export interface BatchResult {
 }
 
 /** The output line for a request's outcome. */
-export function resultLine(id: string | number | null, line: number, instance: number | null, outcome: RequestOutcome): string {
-  const answer = outcome.ok ? { result: outcome.result } : { error: outcome.error };
+export function resultLine(id: string | number | null, line: number, instance: number | null, outcome: RequestOutcome, redactor: Redactor): string {
+  const answer = redactor.value(outcome.ok ? { result: outcome.result } : { error: outcome.error });
   const result: BatchResult = { id, line, ok: outcome.ok, ...answer, latencyMs: roundMs(outcome.latencyMs), attempts: outcome.attempts, instance };
   return `${JSON.stringify(result)}\n`;
 }

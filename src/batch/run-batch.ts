@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { LocalErrorCode } from '../protocol/error-codes.js';
 import type { BaseReport } from '../report/base-report.js';
 import { RunStats } from '../report/run-stats.js';
+import { Redactor } from '../report/redactor.js';
 import { linkedAbort } from '../runner/linked-abort.js';
 import { requestExecutor } from '../runner/request-executor.js';
 import type { RetryPolicy } from '../runner/retry-policy.js';
@@ -34,6 +35,8 @@ export interface RunBatchOptions extends Omit<SessionOptions, 'signal'> {
   window: number;
   /** Stop at the first bad line or failed request. */
   failFast: boolean;
+  /** Keeps secrets out of the results (default: secret-looking keys). */
+  redactor?: Redactor;
   onProgress?(progress: BatchProgress): void;
   progressIntervalMs?: number;
   /** Aborting stops reading input; requests in flight finish and are written. */
@@ -61,6 +64,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
   const abort = linkedAbort(options.signal);
   const { signal } = abort;
   const writer = new OrderedWriter(options.output, options.window);
+  const redactor = options.redactor ?? new Redactor();
   let bad = 0;
   let stoppedEarly = false;
   options.onProgress?.({ phase: 'starting', done: 0, failed: 0, elapsedMs: 0 });
@@ -94,7 +98,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
           execute: requestExecutor(options.retry, signal).run,
           onOutcome(instance, item, _job, outcome) {
             stats.add(instance?.index ?? null, item, outcome);
-            writer.put(item.seq, resultLine(item.id, item.line, instance?.index ?? null, outcome));
+            writer.put(item.seq, resultLine(item.id, item.line, instance?.index ?? null, outcome, redactor));
             if (!outcome.ok && options.failFast) stop(true);
           },
         });

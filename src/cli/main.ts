@@ -9,6 +9,7 @@ import { runBuilder, runRun } from './commands/run.js';
 import { runSmokeCommand, smokeBuilder } from './commands/smoke.js';
 import { ExitCode } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
+import { redactorFor } from '../report/redactor.js';
 
 /** Flags whose value may start with a dash (`--codex-arg -c`, `--params-file -`, `--input -`): glued to their value. */
 const DASH_VALUE_FLAGS = new Set(['--codex-arg', '--params-file', '--input', '-i']);
@@ -74,7 +75,9 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       io.stderr.write(`cas: ${error.message.split('\n')[0]}\n`);
       return ExitCode.usage;
     }
-    io.stderr.write(`cas: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
+    // A failure's message may quote a server's output: secrets from the environment are cut out.
+    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    io.stderr.write(`cas: ${redactorFor({ env: process.env }).text(message)}\n`);
     if (process.env.CAS_DEBUG) io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
     return ExitCode.failed;
   }

@@ -130,6 +130,8 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
   #lateReplies = 0;
   #exit: ProcessExit | undefined;
   #initializeResult: InitializeResult | undefined;
+  /** When the server last wrote a message (performance.now()). */
+  #lastMessageAt = 0;
 
   constructor(child: SpawnedProcess, options: Pick<ConnectOptions, 'requestTimeoutMs' | 'onServerRequest' | 'maxLineLength'>) {
     super();
@@ -199,9 +201,12 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
     return new Promise<unknown>((resolve, reject) => {
       const pending: PendingRequest = { method, resolve, reject, timer: undefined };
       if (timeoutMs > 0) {
+        const sentAt = performance.now();
         pending.timer = setTimeout(() => {
+          // Silent: the server said nothing at all since this was sent (hung), rather than answering others (overloaded).
+          const silent = this.#lastMessageAt < sentAt;
           this.#settle(id)?.reject(
-            new AppServerError(`${method} got no reply within ${timeoutMs} ms`, { kind: 'timeout', code: LocalErrorCode.timeout }),
+            new AppServerError(`${method} got no reply within ${timeoutMs} ms`, { kind: 'timeout', code: LocalErrorCode.timeout, data: { silent } }),
           );
         }, timeoutMs);
       }
@@ -229,6 +234,14 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
   sendRaw(message: unknown): void {
     if (this.#state === 'exited') return;
     this.#write(message);
+  }
+
+  /** Rejects every pending request at once (e.g. the run is out of time), with `code` and `message`. */
+  abandonPending(code: LocalErrorCode, message: string): void {
+    for (const id of [...this.#pending.keys()]) {
+      const pending = this.#settle(id)!;
+      pending.reject(new AppServerError(`${pending.method}: ${message}`, { kind: 'exited', code }));
+    }
   }
 
   /** Stops reading the server's stdout (backpressure): it blocks once the pipe is full. */
@@ -267,6 +280,7 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
   }
 
   #receive(value: unknown, text: string): void {
+    this.#lastMessageAt = performance.now();
     if (this.listenerCount('incoming') > 0) this.emit('incoming', text, value);
     this.#dispatch(value);
   }

@@ -1,12 +1,39 @@
+import { AppServerError } from '../client/app-server-error.js';
 import type { AppServerConnection, ConnectionStats } from '../client/connection.js';
+import { describeExit } from '../client/connection.js';
+import { LocalErrorCode } from '../protocol/error-codes.js';
 import { threadIdOf } from '../protocol/thread-id.js';
+import { backoffDelayMs, sleep } from '../runner/backoff.js';
 import type { RequestOutcome } from '../runner/execute-request.js';
 import type { FailureKind } from '../runner/retry-policy.js';
 import { StateFileWriter, type InstanceCounters, type InstanceState, type InstanceStatus } from './state-file.js';
 
+/** How an instance is started, and restarted when its app-server dies or hangs. */
+export interface Supervision {
+  /** Starts one app-server and completes its handshake. */
+  launch(): Promise<AppServerConnection>;
+  /** Further attempts after a failed start. */
+  startupRetries: number;
+  /** Restarts after the app-server died or was recycled, at most. */
+  maxRestarts: number;
+  /** Requests in a row that a silent server did not answer before it is recycled (0: never). */
+  maxConsecutiveTimeouts: number;
+  /** No (re)start once aborted. */
+  signal?: AbortSignal;
+}
+
+const STARTUP_BACKOFF = { baseMs: 250, maxMs: 4000 };
+
+/** A start that can never succeed: the binary itself cannot run. */
+function hopeless(error: unknown): boolean {
+  return error instanceof AppServerError && error.code === LocalErrorCode.spawnFailed;
+}
+
 /**
- * One isolated app-server of a run: its connection, home, counters and state file. Every change
- * to the counters goes through here, so the state file always tells the same story.
+ * One isolated app-server of a run: its connection, home, counters and state file, and its
+ * supervision: an app-server that dies is restarted (up to `maxRestarts`), one that stops
+ * answering altogether is recycled. Every change goes through here, so the state file always
+ * tells the same story.
  */
 export class Instance {
   readonly index: number;
@@ -14,6 +41,7 @@ export class Instance {
   readonly home: string;
   readonly stateFile: StateFileWriter;
   readonly counters: InstanceCounters = { sent: 0, ok: 0, failed: 0, retries: 0, overloaded: 0, timedOut: 0 };
+  readonly #supervision: Supervision;
   #status: InstanceStatus = 'starting';
   #connection: AppServerConnection | undefined;
   #startupMs: number | undefined;
@@ -21,12 +49,22 @@ export class Instance {
   #endedAt: Date | undefined;
   #lastThreadId: string | undefined;
   #lastError: string | undefined;
+  #restarts = 0;
+  #silentTimeouts = 0;
+  #recycling = false;
   #closing: Promise<void> | undefined;
+  /** The (re)start under way, awaited by close so no app-server starts behind its back. */
+  #starting: Promise<void> | undefined;
+  /** Cuts (re)start waits short on close. */
+  readonly #stop = new AbortController();
+  #waiters: Array<() => void> = [];
 
-  constructor(index: number, home: string, stateFile: string) {
+  constructor(index: number, home: string, stateFile: string, supervision: Supervision) {
     this.index = index;
     this.home = home;
     this.stateFile = new StateFileWriter(stateFile, () => this.state());
+    this.#supervision = supervision;
+    supervision.signal?.addEventListener('abort', () => this.#stop.abort(), { once: true });
   }
 
   get status(): InstanceStatus {
@@ -38,12 +76,22 @@ export class Instance {
     return this.#status === 'ready' ? this.#connection : undefined;
   }
 
-  /** Time from spawn to the `initialize` answer, once started. */
+  /** True while the instance serves or will serve again (ready, starting, restarting). */
+  get serving(): boolean {
+    return this.#status === 'ready' || this.#status === 'starting' || this.#status === 'restarting';
+  }
+
+  /** Restarts so far; also tells one app-server process of this instance from the next. */
+  get restarts(): number {
+    return this.#restarts;
+  }
+
+  /** Time from spawn to the `initialize` answer of the first start. */
   get startupMs(): number | undefined {
     return this.#startupMs;
   }
 
-  /** Line and reply counters of the connection, also after it ended. */
+  /** Line and reply counters of the current (or last) connection. */
   get connectionStats(): ConnectionStats | undefined {
     return this.#connection?.stats;
   }
@@ -57,34 +105,42 @@ export class Instance {
     return this.#connection?.initializeResult?.codexHome ?? this.home;
   }
 
-  /** Marks the start of a start-up attempt. */
-  starting(): void {
-    this.#startedAt = new Date();
-    this.stateFile.touch();
+  /** Starts the app-server, retrying failed starts; never throws (a failure is the status). */
+  start(): Promise<void> {
+    this.#starting = this.#start();
+    return this.#starting;
   }
 
-  /** Takes a connection that completed its handshake. */
-  ready(connection: AppServerConnection, startupMs: number): void {
-    this.#connection = connection;
-    this.#startupMs = startupMs;
-    this.#status = 'ready';
-    connection.on('notification', (notification) => this.#noteThread(notification.method, notification.params));
-    connection.on('exit', () => {
-      if (this.#status !== 'ready') return;
-      this.#status = 'exited';
-      this.#endedAt = new Date();
-      this.#lastError = `app-server exited unexpectedly: ${connection.stderrTail(2).join(' | ') || 'no stderr'}`;
-      this.stateFile.touch();
-    });
-    this.stateFile.touch();
+  async #start(): Promise<void> {
+    const { startupRetries, signal } = this.#supervision;
+    this.#startedAt ??= new Date();
+    for (let attempt = 0; ; attempt++) {
+      const startedAt = performance.now();
+      try {
+        const connection = await this.#supervision.launch();
+        if (this.#closing !== undefined) {
+          await connection.close();
+          return;
+        }
+        this.#startupMs ??= performance.now() - startedAt;
+        this.#attach(connection);
+        return;
+      } catch (error) {
+        this.#lastError = error instanceof Error ? error.message : String(error);
+        if (hopeless(error) || attempt >= startupRetries || signal?.aborted || this.#closing !== undefined) {
+          this.#settle('failed');
+          return;
+        }
+        await sleep(backoffDelayMs(attempt, STARTUP_BACKOFF), this.#stop.signal);
+      }
+    }
   }
 
-  /** Records a start-up that failed for good. */
-  failed(message: string): void {
-    this.#status = 'failed';
-    this.#lastError = message;
-    this.#endedAt = new Date();
-    this.stateFile.touch();
+  /** The live connection; waits through a (re)start; rejects once the instance is gone for good. */
+  async whenReady(): Promise<AppServerConnection> {
+    while (this.#status === 'starting' || this.#status === 'restarting') await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    if (this.#status === 'ready' && this.#connection !== undefined) return this.#connection;
+    throw new AppServerError(`instance ${this.index} is gone: ${this.#lastError ?? this.#status}`, { kind: 'exited', code: LocalErrorCode.exited });
   }
 
   /** Counts an attempt written to the server. */
@@ -95,6 +151,17 @@ export class Instance {
   /** Counts a failed attempt that will be retried. */
   onRetry(_kind: FailureKind): void {
     this.counters.retries++;
+  }
+
+  /** Watches each attempt's end: requests a silent server does not answer, in a row, get it recycled. */
+  onAttemptEnd(error: unknown): void {
+    const silent = error instanceof AppServerError && error.code === LocalErrorCode.timeout && (error.data as { silent?: boolean } | undefined)?.silent === true;
+    if (!silent) {
+      if (!(error instanceof AppServerError && error.kind === 'exited')) this.#silentTimeouts = 0;
+      return;
+    }
+    const limit = this.#supervision.maxConsecutiveTimeouts;
+    if (limit > 0 && ++this.#silentTimeouts >= limit && this.#status === 'ready') this.#recycle(`${this.#silentTimeouts} requests in a row got no reply from a silent app-server`);
   }
 
   /** Counts how a request ended. */
@@ -111,20 +178,10 @@ export class Instance {
     this.stateFile.touch();
   }
 
-  /** Closes the app-server (stdin EOF, then signals) and writes the final state; safe to call twice. */
+  /** Closes the app-server (stdin EOF, then signals), stops restarts, writes the final state; safe to call twice. */
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
-  }
-
-  async #close(): Promise<void> {
-    const connection = this.#connection;
-    if (connection !== undefined && this.#status === 'ready') {
-      this.#status = 'closed';
-      await connection.close();
-      this.#endedAt = new Date();
-    }
-    await this.stateFile.flush();
   }
 
   /** The state file's content now. */
@@ -137,10 +194,66 @@ export class Instance {
       userAgent: this.#connection?.initializeResult?.userAgent ?? null,
       startedAt: this.#startedAt?.toISOString() ?? null,
       endedAt: this.#endedAt?.toISOString() ?? null,
+      restarts: this.#restarts,
       counters: { ...this.counters },
       lastThreadId: this.#lastThreadId ?? null,
       lastError: this.#lastError ?? null,
     };
+  }
+
+  async #close(): Promise<void> {
+    const wasServing = this.serving;
+    this.#settle(wasServing ? 'closed' : this.#status);
+    this.#stop.abort();
+    await this.#starting;
+    const connection = this.#connection;
+    if (connection !== undefined && connection.exitInfo === undefined) await connection.close();
+    this.#endedAt ??= new Date();
+    await this.stateFile.flush();
+  }
+
+  #attach(connection: AppServerConnection): void {
+    this.#connection = connection;
+    this.#silentTimeouts = 0;
+    connection.on('notification', (notification) => this.#noteThread(notification.method, notification.params));
+    connection.once('exit', (exit) => {
+      if (this.#connection !== connection || this.#closing !== undefined) return;
+      // A recycled server's reason is why it was recycled, not how it then ended.
+      if (!this.#recycling) this.#lastError = describeExit(exit, connection.stderrTail(2).join(' | '));
+      this.#recycling = false;
+      void this.#restart();
+    });
+    this.#settle('ready');
+  }
+
+  /** After an unexpected exit: start again (with backoff) while restarts are left, else give up. */
+  async #restart(): Promise<void> {
+    const { maxRestarts, signal } = this.#supervision;
+    if (this.#restarts >= maxRestarts || signal?.aborted) {
+      this.#endedAt = new Date();
+      this.#settle('exited');
+      return;
+    }
+    this.#restarts++;
+    this.#settle('restarting');
+    this.#starting = (async () => {
+      await sleep(backoffDelayMs(this.#restarts - 1, STARTUP_BACKOFF), this.#stop.signal);
+      await this.#start();
+    })();
+  }
+
+  /** Kills a hung app-server: its exit brings the restart. */
+  #recycle(reason: string): void {
+    this.#recycling = true;
+    this.#lastError = `recycled: ${reason}`;
+    void this.#connection?.close({ graceMs: 100, termMs: 500 });
+  }
+
+  #settle(status: InstanceStatus): void {
+    this.#status = status;
+    if (status === 'failed' || status === 'exited') this.#endedAt ??= new Date();
+    this.stateFile.touch();
+    for (const wake of this.#waiters.splice(0)) wake();
   }
 
   #noteThread(method: string, value: unknown): void {

@@ -1,10 +1,7 @@
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { AppServerError } from '../client/app-server-error.js';
 import { connect, type ConnectOptions } from '../client/connection.js';
 import type { ResolvedCodex } from '../codex/resolve-codex.js';
-import { LocalErrorCode } from '../protocol/error-codes.js';
-import { backoffDelayMs, sleep } from '../runner/backoff.js';
 import { prepareHome, type FreshHomeOptions, type HomePlan } from './codex-home.js';
 import { Instance } from './instance.js';
 
@@ -29,45 +26,19 @@ export interface StartInstancesOptions {
   connect: InstanceConnectOptions;
   /** Further attempts after a failed start (default 3). */
   startupRetries?: number;
+  /** Restarts of an app-server that died or hung, per instance (default 3). */
+  maxRestarts?: number;
+  /** Silent timeouts in a row before a hung app-server is recycled (default 3; 0: never). */
+  maxConsecutiveTimeouts?: number;
   /** Instances starting at the same time, at most (default 8). */
   startupConcurrency?: number;
   /** Stops start-up retries early. */
   signal?: AbortSignal;
 }
 
-const STARTUP_BACKOFF = { baseMs: 250, maxMs: 4000 };
-
 /** The command line for one app-server. */
 export function appServerCommand(codex: ResolvedCodex, codexArgs: readonly string[]): { command: string; args: string[] } {
   return { command: codex.command, args: [...codex.prefixArgs, 'app-server', ...codexArgs] };
-}
-
-async function startOne(instance: Instance, options: StartInstancesOptions): Promise<void> {
-  const { command, args } = appServerCommand(options.codex, options.codexArgs);
-  const retries = options.startupRetries ?? 3;
-  for (let attempt = 0; ; attempt++) {
-    instance.starting();
-    const startedAt = performance.now();
-    try {
-      const connection = await connect({
-        ...options.connect,
-        command,
-        args,
-        env: { ...options.codex.env, CODEX_HOME: instance.home },
-      });
-      instance.ready(connection, performance.now() - startedAt);
-      return;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      // A binary that cannot run will not run on the next try either.
-      const hopeless = error instanceof AppServerError && error.code === LocalErrorCode.spawnFailed;
-      if (hopeless || attempt >= retries || options.signal?.aborted) {
-        instance.failed(message);
-        return;
-      }
-      await sleep(backoffDelayMs(attempt, STARTUP_BACKOFF), options.signal);
-    }
-  }
 }
 
 /**
@@ -78,14 +49,24 @@ async function startOne(instance: Instance, options: StartInstancesOptions): Pro
 export async function startInstances(options: StartInstancesOptions): Promise<Instance[]> {
   const { homes } = options.plan;
   for (const home of new Set(homes)) await prepareHome(home, { template: options.template, freshConfig: options.freshConfig });
-  const instances = homes.map((home, index) => new Instance(index, home, path.join(options.stateDir, `instance-${index}.json`)));
+  const { command, args } = appServerCommand(options.codex, options.codexArgs);
+  const instances = homes.map(
+    (home, index) =>
+      new Instance(index, home, path.join(options.stateDir, `instance-${index}.json`), {
+        launch: () => connect({ ...options.connect, command, args, env: { ...options.codex.env, CODEX_HOME: home } }),
+        startupRetries: options.startupRetries ?? 3,
+        maxRestarts: options.maxRestarts ?? 3,
+        maxConsecutiveTimeouts: options.maxConsecutiveTimeouts ?? 3,
+        signal: options.signal,
+      }),
+  );
   const limit = pLimit(options.startupConcurrency ?? 8);
   const [first, ...rest] = instances;
   if (options.plan.shared && first !== undefined) {
-    await startOne(first, options);
-    await Promise.all(rest.map((instance) => limit(() => startOne(instance, options))));
+    await first.start();
+    await Promise.all(rest.map((instance) => limit(() => instance.start())));
   } else {
-    await Promise.all(instances.map((instance) => limit(() => startOne(instance, options))));
+    await Promise.all(instances.map((instance) => limit(() => instance.start())));
   }
   return instances;
 }

@@ -1,7 +1,7 @@
 import { writeJsonAtomic } from './atomic-write.js';
 
 /** Lifecycle of an instance, as its state file shows it. */
-export type InstanceStatus = 'starting' | 'ready' | 'failed' | 'exited' | 'closed';
+export type InstanceStatus = 'starting' | 'ready' | 'restarting' | 'failed' | 'exited' | 'closed';
 
 /** Per-instance counters: attempts sent and how requests ended. */
 export interface InstanceCounters {
@@ -29,6 +29,8 @@ export interface InstanceState {
   userAgent: string | null;
   startedAt: string | null;
   endedAt: string | null;
+  /** Times the app-server was started again after it died or hung. */
+  restarts: number;
   counters: InstanceCounters;
   lastThreadId: string | null;
   lastError: string | null;

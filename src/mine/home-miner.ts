@@ -52,7 +52,7 @@ interface ReadItem extends WorkItem {
 }
 
 function firstLive(instances: readonly Instance[]): Instance | undefined {
-  return instances.find((instance) => instance.connection !== undefined);
+  return instances.find((instance) => instance.serving);
 }
 
 /**

@@ -3,6 +3,7 @@ import { open, stat, truncate } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { LineReader } from '../batch/line-reader.js';
+import { Redactor } from '../report/redactor.js';
 
 /** The JSONL a mine writes: one line per thread, with the home it came from. */
 export interface MineLine {
@@ -68,29 +69,32 @@ async function lastNewlineEnd(file: string, size: number): Promise<number> {
 export class MineOutput {
   readonly #stream: Writable;
   readonly #owned: WriteStream | undefined;
+  readonly #redactor: Redactor;
   #error: Error | undefined;
 
-  private constructor(stream: Writable, owned: WriteStream | undefined) {
+  private constructor(stream: Writable, owned: WriteStream | undefined, redactor: Redactor) {
     this.#stream = stream;
     this.#owned = owned;
+    this.#redactor = redactor;
     stream.on('error', (error) => {
       this.#error ??= error;
     });
   }
 
-  /** Appends to `file` (created if missing), or writes to `stream` (stdout). */
-  static async open(target: { file: string } | { stream: Writable }): Promise<MineOutput> {
-    if ('stream' in target) return new MineOutput(target.stream, undefined);
+  /** Appends to `file` (created if missing), or writes to `stream` (stdout); secrets redacted. */
+  static async open(target: { file: string } | { stream: Writable }, redactor = new Redactor()): Promise<MineOutput> {
+    if ('stream' in target) return new MineOutput(target.stream, undefined, redactor);
     const stream = createWriteStream(target.file, { flags: 'a' });
     await once(stream, 'open');
-    return new MineOutput(stream, stream);
+    return new MineOutput(stream, stream, redactor);
   }
 
   /** Writes one line; resolves once it is written out (or the stream failed). */
   write(line: MineLine): Promise<void> {
     if (this.#error !== undefined) return Promise.reject(this.#error);
     return new Promise((resolve, reject) => {
-      this.#stream.write(`${JSON.stringify(line)}\n`, (error) => (error ? reject(error) : resolve()));
+      const { text } = this.#redactor.json(JSON.stringify(line));
+      this.#stream.write(`${text}\n`, (error) => (error ? reject(error) : resolve()));
     });
   }
 

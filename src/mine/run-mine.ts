@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import type { Instance } from '../instance/instance.js';
 import type { BaseReport } from '../report/base-report.js';
 import { RunStats } from '../report/run-stats.js';
+import type { Redactor } from '../report/redactor.js';
 import type { RequestOutcome } from '../runner/execute-request.js';
 import { linkedAbort } from '../runner/linked-abort.js';
 import { requestExecutor } from '../runner/request-executor.js';
@@ -43,6 +44,8 @@ export interface RunMineOptions extends Omit<SessionOptions, 'signal' | 'homes' 
   /** Continue from this checkpoint (its output file is recovered and appended to). */
   resume?: MineCheckpoint;
   retry: RetryPolicy;
+  /** Keeps secrets out of the output (default: secret-looking keys). */
+  redactor?: Redactor;
   onProgress?(progress: MineProgress): void;
   progressIntervalMs?: number;
   /** Aborting stops listing; what is in flight is written and checkpointed. */
@@ -86,7 +89,7 @@ export async function runMine(options: RunMineOptions): Promise<MineReport> {
     filters: { ...options.filters },
     homes: progress,
   }));
-  const output = await MineOutput.open(file !== undefined ? { file } : options.output);
+  const output = await MineOutput.open(file !== undefined ? { file } : options.output, options.redactor);
   const counts = { listed: 0, read: 0, failed: 0 };
   options.onProgress?.({ phase: 'starting', ...counts, elapsedMs: 0 });
   try {

@@ -31,6 +31,8 @@ export const LocalErrorCode = {
   badInput: 'bad-input',
   /** A batch line not run because `--fail-fast` stopped the batch. */
   skipped: 'skipped',
+  /** A request still waiting when the grace period after SIGINT/SIGTERM ran out. */
+  interrupted: 'interrupted',
 } as const;
 
 export type LocalErrorCode = (typeof LocalErrorCode)[keyof typeof LocalErrorCode];

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { RoutingKeys } from './routing-keys.js';
+import { Redactor } from '../report/redactor.js';
 
 /** What the proxy writes: its own fields, and the raw message when there is one. */
 export interface ProxyEvent extends RoutingKeys {
@@ -25,12 +26,14 @@ export class EventStream {
   readonly #sessionId: string;
   readonly #maxQueue: number;
   readonly #hooks: EventStreamHooks;
+  readonly #redactor: Redactor;
   #seq = 0;
   #queued = 0;
   #paused = false;
 
-  constructor(stream: Writable, sessionId: string, maxQueue: number, hooks: EventStreamHooks) {
+  constructor(stream: Writable, sessionId: string, maxQueue: number, hooks: EventStreamHooks, redactor = new Redactor()) {
     this.#stream = stream;
+    this.#redactor = redactor;
     this.#sessionId = sessionId;
     this.#maxQueue = maxQueue;
     this.#hooks = hooks;
@@ -51,11 +54,15 @@ export class EventStream {
     return this.#seq;
   }
 
-  /** Writes one event; `rawMessage` (JSON text) becomes its `msg`, exactly. */
+  /**
+   * Writes one event; `rawMessage` (JSON text) becomes its `msg`, exactly, unless it holds a
+   * secret: then `msg` is the message with the secret replaced, and the event says `redacted`.
+   */
   emit(event: ProxyEvent, rawMessage?: string): void {
-    const { type, ...fields } = event;
-    const head = JSON.stringify({ type, seq: ++this.#seq, ts: Date.now(), sessionId: this.#sessionId, ...fields });
-    const line = rawMessage === undefined ? head : `${head.slice(0, -1)},"msg":${rawMessage}}`;
+    const { type, ...fields } = this.#redactor.value(event);
+    const message = rawMessage === undefined ? undefined : this.#redactor.json(rawMessage);
+    const head = JSON.stringify({ type, seq: ++this.#seq, ts: Date.now(), sessionId: this.#sessionId, ...fields, ...(message?.changed ? { redacted: true } : {}) });
+    const line = message === undefined ? head : `${head.slice(0, -1)},"msg":${message.text}}`;
     this.#queued++;
     this.#stream.write(`${line}\n`, () => {
       this.#queued--;

@@ -6,6 +6,7 @@ import type { AppServerConnection } from '../client/connection.js';
 import { describeExit } from '../client/connection.js';
 import type { ServerRequestPolicy } from '../policy/choices.js';
 import { withSession, type SessionOptions } from '../runner/session.js';
+import type { Redactor } from '../report/redactor.js';
 import type { Envelope } from './envelopes.js';
 import { parseEnvelope } from './envelopes.js';
 import { EventStream } from './event-stream.js';
@@ -31,6 +32,8 @@ export interface RunProxyOptions extends Omit<SessionOptions, 'signal' | 'homes'
   stateFile?: string;
   /** Stops the proxy as `cas/exit` would. */
   signal?: AbortSignal;
+  /** Keeps secrets out of the events (default: secret-looking keys). */
+  redactor?: Redactor;
 }
 
 /** Why the proxy stopped. */
@@ -58,7 +61,7 @@ export async function runProxy(options: RunProxyOptions): Promise<ProxyEnd> {
       events.emit({ type: 'cas/ioResumed', queued });
       wakeInput?.();
     },
-  });
+  }, options.redactor);
   const forwarded = new ForwardedRequests(options.serverRequestTimeoutMs, (request, error) => {
     counters.forwardTimeouts++;
     events.emit({ type: 'cas/serverRequestTimeout', ...routingKeys(request), id: request.id, method: request.method, error });
@@ -143,6 +146,9 @@ export async function runProxy(options: RunProxyOptions): Promise<ProxyEnd> {
     {
       ...options,
       instances: 1,
+      // The orchestrator owns the session: an app-server that dies ends the proxy, it is not replaced behind its back.
+      maxRestarts: 0,
+      maxConsecutiveTimeouts: 0,
       connect: { ...options.connect, onConnection: (conn) => taps.attach(conn), onServerRequest: taps.answer },
     },
     async (session): Promise<ProxyEnd> => {

@@ -15,6 +15,8 @@ export interface InstanceReport {
   codexHome: string;
   stateFile: string;
   startupMs: number | null;
+  /** Times its app-server was started again after it died or hung. */
+  restarts: number;
   /** Requests that ended on this instance. */
   requests: number;
   ok: number;
@@ -32,7 +34,7 @@ export interface InstanceReport {
 /** What every workload reports: which codex, the instances, request totals and latency. */
 export interface BaseReport {
   codex: { path: string; source: CodexSource; userAgent: string | null };
-  instances: { requested: number; started: number; failed: Array<{ index: number; error: string }> };
+  instances: { requested: number; started: number; restarts: number; failed: Array<{ index: number; error: string }> };
   requests: RequestTotals;
   errors: ErrorCount[];
   latencyMs: LatencySummary;
@@ -75,6 +77,7 @@ function instanceReport(instance: Instance): InstanceReport {
     codexHome: state.codexHome,
     stateFile: instance.stateFile.file,
     startupMs: instance.startupMs === undefined ? null : roundMs(instance.startupMs),
+    restarts: state.restarts,
     requests: state.counters.ok + state.counters.failed,
     ok: state.counters.ok,
     failed: state.counters.failed,
@@ -96,7 +99,12 @@ export function buildBaseReport(input: BaseReportInput): BaseReport {
     .map((instance) => ({ index: instance.index, error: instance.lastError ?? 'failed to start' }));
   return {
     codex: { ...input.codex, userAgent: started[0]?.state().userAgent ?? null },
-    instances: { requested: input.instances.length, started: started.length, failed },
+    instances: {
+      requested: input.instances.length,
+      started: started.length,
+      restarts: input.instances.reduce((sum, instance) => sum + instance.restarts, 0),
+      failed,
+    },
     requests: { ...stats.totals },
     errors: stats.errors.toArray(),
     latencyMs: stats.latency.summary(),

@@ -35,6 +35,8 @@ export interface AttemptHooks {
   onSend?(): void;
   /** After a failed attempt that will be retried. */
   onRetry?(kind: FailureKind): void;
+  /** After every attempt: its error, or undefined when it got a result. */
+  onAttemptEnd?(error: unknown): void;
 }
 
 /** Sends one request. */
@@ -67,8 +69,10 @@ export async function executeRequest(
     hooks.onSend?.();
     try {
       const result = await send(method, params);
+      hooks.onAttemptEnd?.(undefined);
       return { ok: true, result, attempts: attempt + 1, overloaded, timedOut, latencyMs: performance.now() - startedAt, startedAt };
     } catch (error) {
+      hooks.onAttemptEnd?.(error);
       const kind = classifyFailure(error);
       if (kind === 'overloaded') overloaded++;
       if (kind === 'timedOut') timedOut++;

@@ -3,13 +3,12 @@ import { executeRequest } from './execute-request.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { JobExecutor } from './run-workers.js';
 
-/** Runs a job as one JSON-RPC request with the retry policy, counting attempts on the instance. */
+/** Runs a job as one JSON-RPC request with the retry policy, counting attempts on the instance (and waiting through its restarts). */
 export function requestExecutor(policy: RetryPolicy, signal?: AbortSignal): JobExecutor {
   return {
     async run(instance: Instance, _slot, job, startedAt) {
-      const connection = instance.connection;
-      const send = (method: string, params: unknown) =>
-        connection === undefined ? Promise.reject(new Error('instance is gone')) : connection.request(method, params);
+      // Each attempt goes to the instance's live app-server: after a restart, the new one.
+      const send = async (method: string, params: unknown) => (await instance.whenReady()).request(method, params);
       const outcome = await executeRequest(send, job.method, job.params, policy, instance, signal, startedAt);
       instance.onOutcome(job.method, outcome);
       return outcome;

@@ -63,10 +63,16 @@ export async function runWorkers<I extends WorkItem, J extends Job>(options: Run
   const take = async (): Promise<I | undefined> => orphans.shift() ?? (await options.source.next());
 
   async function workLoop(instance: Instance, slot: number): Promise<void> {
-    while (instance.connection !== undefined) {
+    for (;;) {
+      // A slot of a restarting instance waits for it rather than take work it cannot run yet.
+      const live = await instance.whenReady().then(
+        () => true,
+        () => false,
+      );
+      if (!live) return;
       const item = await take();
       if (item === undefined) return;
-      if (instance.connection === undefined) {
+      if (!instance.serving) {
         orphans.push(item);
         return;
       }

@@ -8,6 +8,8 @@ import { startMockModel, type MockModel, type MockModelStats } from '../mock-mod
 import type { MockScriptInput } from '../mock-model/mock-script.js';
 import { mockProviderArgs, mockProviderConfig } from '../mock-model/provider-config.js';
 import { openRunDir } from './run-dir.js';
+import { AppServerError } from '../client/app-server-error.js';
+import { LocalErrorCode } from '../protocol/error-codes.js';
 import { buildBaseReport, type BaseReport } from '../report/base-report.js';
 import type { RunStats } from '../report/run-stats.js';
 import { DEFAULT_POLICY, type ServerRequestPolicy } from '../policy/choices.js';
@@ -36,6 +38,14 @@ export interface SessionOptions {
   /** Handshake and request settings of every instance. */
   connect: InstanceConnectOptions;
   startupRetries: number;
+  /** Restarts of an app-server that died or hung, per instance (default 3). */
+  maxRestarts?: number;
+  /** Silent timeouts in a row before a hung app-server is recycled (default 3; 0: never). */
+  maxConsecutiveTimeouts?: number;
+  /** Fail (throw) when any instance fails to start, instead of going on with the rest. */
+  requireAll?: boolean;
+  /** After the signal aborts, how long requests in flight may finish before they are failed and the app-servers closed (default 5000). */
+  graceMs?: number;
   /** Start a loopback model with this script and point every fresh home at it. */
   mockModel?: MockScriptInput;
   /** How server requests (approvals, tool calls, ...) are answered; default fail closed. */
@@ -66,6 +76,29 @@ function mockModelReport(mock: MockModel | undefined): (MockModelStats & { url: 
   return mock === undefined ? null : { url: mock.url, ...mock.stats };
 }
 
+export const DEFAULT_GRACE_MS = 5000;
+
+/**
+ * Once the run is aborted, requests in flight have `graceMs` to finish; then each still pending
+ * fails as `interrupted` (so it still gets its one result) and the app-servers are closed.
+ */
+function startGracePeriod(instances: readonly Instance[], signal: AbortSignal | undefined, graceMs: number): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    timer = setTimeout(() => {
+      for (const instance of instances) instance.connection?.abandonPending(LocalErrorCode.interrupted, `no reply within the ${graceMs} ms grace period after the interrupt`);
+      void Promise.allSettled(instances.map((instance) => instance.close()));
+    }, graceMs);
+    timer.unref();
+  };
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return () => {
+    signal?.removeEventListener('abort', onAbort);
+    if (timer !== undefined) clearTimeout(timer);
+  };
+}
+
 function homePlan(options: SessionOptions, runDir: string): HomePlan {
   if (options.homes === undefined) return planHomes(options.instances, runDir, options.codexHome);
   const homes = [...options.homes];
@@ -81,6 +114,7 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
   let instances: Instance[] = [];
   let mock: MockModel | undefined;
   const serverRequests = new ServerRequestTally();
+  const cleanups: Array<() => void> = [];
   try {
     if (options.mockModel !== undefined) mock = await startMockModel({ script: options.mockModel });
     const url = mock?.url;
@@ -98,17 +132,26 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
       stateDir,
       connect: { ...options.connect, onServerRequest: options.connect.onServerRequest ?? policyHandler(options.policy ?? DEFAULT_POLICY, serverRequests) },
       startupRetries: options.startupRetries,
+      maxRestarts: options.maxRestarts,
+      maxConsecutiveTimeouts: options.maxConsecutiveTimeouts,
       signal: options.signal,
     });
     const close = async () => {
       await Promise.all(instances.map((instance) => instance.close()));
     };
+    const failed = instances.find((instance) => instance.status === 'failed');
+    if (options.requireAll && failed !== undefined) {
+      throw new AppServerError(`instance ${failed.index} failed to start (--require-all): ${failed.lastError ?? 'unknown'}`, { kind: 'startup', code: LocalErrorCode.exited });
+    }
+    const stopGrace = startGracePeriod(instances, options.signal, options.graceMs ?? DEFAULT_GRACE_MS);
+    cleanups.push(stopGrace);
     const startupWallMs = performance.now() - start;
     const codex = { path: options.codex.path, source: options.codex.source };
     const report = (stats: RunStats, wallMs: number, interrupted: boolean) =>
       buildBaseReport({ codex, instances, stats, wallMs, startupWallMs, startedAt, interrupted, serverRequests, mockModel: mockModelReport(mock) });
     return await body({ instances, startupWallMs, startedAt, runDir: runDir.path, mockModel: mock, close, serverRequests, report });
   } finally {
+    for (const cleanup of cleanups) cleanup();
     await Promise.allSettled(instances.map((instance) => instance.close()));
     await mock?.close();
     await runDir.dispose();

@@ -1,5 +1,6 @@
 import { AppServerError } from '../client/app-server-error.js';
 import { waitForTurns } from '../client/turn-waiter.js';
+import { AppServerConnection } from '../client/connection.js';
 import type { Instance } from '../instance/instance.js';
 import { LocalErrorCode, type ErrorCode } from '../protocol/error-codes.js';
 import { ThreadStartResultSchema, TurnStartResultSchema } from '../protocol/turns.js';
@@ -43,12 +44,18 @@ function failed(startedAt: number, code: ErrorCode, message: string, from?: Requ
 export function turnExecutor(options: TurnExecutorOptions): JobExecutor {
   const slotThreads = new Map<string, string>();
 
+  /** The live app-server of an instance, or the outcome of a turn that cannot run. */
+  async function live(instance: Instance, startedAt: number): Promise<AppServerConnection | RequestOutcome> {
+    return instance.whenReady().catch((error: Error) => failed(startedAt, LocalErrorCode.exited, error.message));
+  }
+
   async function threadFor(instance: Instance, slot: number, startedAt: number): Promise<string | RequestOutcome> {
-    const key = `${instance.index}:${slot}`;
+    // A restarted app-server has none of the old one's loaded threads: key by restart too.
+    const key = `${instance.index}:${instance.restarts}:${slot}`;
     const known = options.freshThread ? undefined : slotThreads.get(key);
     if (known !== undefined) return known;
-    const connection = instance.connection;
-    if (connection === undefined) return failed(startedAt, LocalErrorCode.exited, 'instance is gone');
+    const connection = await live(instance, startedAt);
+    if (!(connection instanceof AppServerConnection)) return connection;
     const started = await executeRequest((m, p) => connection.request(m, p), 'thread/start', options.threadParams, options.policy, {}, options.signal);
     if (!started.ok) return { ...started, startedAt, latencyMs: performance.now() - startedAt };
     const parsed = ThreadStartResultSchema.safeParse(started.result);
@@ -58,8 +65,8 @@ export function turnExecutor(options: TurnExecutorOptions): JobExecutor {
   }
 
   async function runTurn(instance: Instance, slot: number, job: Job, startedAt: number): Promise<RequestOutcome> {
-    const connection = instance.connection;
-    if (connection === undefined) return failed(startedAt, LocalErrorCode.exited, 'instance is gone');
+    const connection = await live(instance, startedAt);
+    if (!(connection instanceof AppServerConnection)) return connection;
     const given = (job.params ?? {}) as Record<string, unknown>;
     const thread = typeof given.threadId === 'string' ? given.threadId : await threadFor(instance, slot, startedAt);
     if (typeof thread !== 'string') return thread;
@@ -90,7 +97,7 @@ export function turnExecutor(options: TurnExecutorOptions): JobExecutor {
       if (options.freshThread) return;
       const slots = instances.flatMap((instance) => Array.from({ length: slotsPerInstance }, (_, slot) => ({ instance, slot })));
       // A slot whose thread cannot be made now tries again on its first turn, which then fails with the reason.
-      await Promise.all(slots.map(({ instance, slot }) => (instance.connection === undefined ? undefined : threadFor(instance, slot, performance.now()))));
+      await Promise.all(slots.map(({ instance, slot }) => (instance.serving ? threadFor(instance, slot, performance.now()) : undefined)));
     },
     async run(instance, slot, job, startedAt) {
       const outcome = await runTurn(instance, slot, job, startedAt);

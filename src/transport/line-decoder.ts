@@ -15,7 +15,8 @@ export interface LineDecoderOptions {
   maxLineLength?: number;
 }
 
-const DEFAULT_MAX_LINE_LENGTH = 64 * 1024 * 1024;
+/** Large enough for a big `thread/read`; a longer line is dropped rather than held. */
+export const DEFAULT_MAX_LINE_LENGTH = 32 * 1024 * 1024;
 const SAMPLE_LENGTH = 120;
 
 /**
@@ -58,7 +59,7 @@ export class LineDecoder {
   #append(piece: string): void {
     if (this.#discarding || piece.length === 0) return;
     if (this.#pendingLength + piece.length > this.#maxLineLength) {
-      this.#handlers.onSkip('too-long', (this.#pending.join('') + piece).slice(0, SAMPLE_LENGTH));
+      this.#handlers.onSkip('too-long', (this.#pending[0] ?? piece).slice(0, SAMPLE_LENGTH));
       this.#pending = [];
       this.#pendingLength = 0;
       this.#discarding = true;

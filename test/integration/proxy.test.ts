@@ -135,11 +135,11 @@ describe('cas proxy against the real app-server', () => {
     const proxy = new ProxyDriver(['--max-out-queue', '8']);
     await proxy.waitFor((event) => event.type === 'cas/ready');
     proxy.process.stdout!.pause();
-    // Fewer than the server's queue of 128 (it would drop replies), but large ones, to fill the pipe.
-    const requests = 100;
-    for (let i = 0; i < requests; i++) proxy.send({ type: 'cas/request', clientRequestId: `r${i}`, method: 'config/read', params: {} });
+    // Fewer than the server's queue of 128 (it would drop replies), but large ones (~33 KB each), to fill the pipe.
+    const requests = 60;
+    for (let i = 0; i < requests; i++) proxy.send({ type: 'cas/request', clientRequestId: `r${i}`, method: 'experimentalFeature/list', params: {} });
     // Let the proxy fill the pipe while nobody reads.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await new Promise((resolve) => setTimeout(resolve, 2500));
     proxy.process.stdout!.resume();
     await proxy.waitFor((event) => event.type === 'cas/fromServer' && event.clientRequestId === `r${requests - 1}`, 30_000);
     const { events } = proxy;

@@ -24,7 +24,7 @@ describe('cas run against the real app-server', () => {
     expect(stderr).toBe('');
     expect(exitCode).toBe(0);
     expect(report.requests).toMatchObject({ total: 400, ok: 400, failed: 0 });
-    expect(report.instances).toEqual({ requested: 4, started: 4, failed: [] });
+    expect(report.instances).toEqual({ requested: 4, started: 4, restarts: 0, failed: [] });
     expect(report.codex.userAgent).toMatch(/^cas\/\d+\.\d+\.\d+/);
     // Under npm, node_modules/.bin/codex (the pinned launcher) is on PATH: cas runs its native binary.
     expect(report.codex.path).toMatch(/@openai[/\\]codex-[a-z0-9-]+[/\\]vendor[/\\].*codex$/);

@@ -19,6 +19,7 @@ function state(sent: number): InstanceState {
     userAgent: 'ua',
     startedAt: null,
     endedAt: null,
+    restarts: 0,
     counters: { sent, ok: sent, failed: 0, retries: 0, overloaded: 0, timedOut: 0 },
     lastThreadId: null,
     lastError: null,

@@ -14,6 +14,7 @@ import { positiveInt, singleString } from '../options/flag-schemas.js';
 import { checkWritableTarget } from '../options/output-target.js';
 import { resolveSessionOptions, SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { redactorFor } from '../../report/redactor.js';
 import { policyFlagsSchema, resolvePolicy, withPolicyOptions } from '../options/policy-options.js';
 import { MockModelFlagsSchema, resolveMockModel, withMockModelOptions } from '../options/mock-model-options.js';
 import { createProgressDisplay } from '../progress-bar.js';
@@ -76,6 +77,7 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
   const mockModel = await resolveMockModel(options);
   const policy = resolvePolicy(options, false);
   if (options.report !== undefined) await checkWritableTarget(options.report, '--report');
+  const redactor = redactorFor({ ...session, env: process.env });
   const input = await openInput(options.input);
   const output = await openOutput(options.out, io);
   const interrupts = handleInterrupts(io.stderr);
@@ -93,6 +95,7 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
       // Every slot needs room for its result, and some slack for out-of-order ones.
       window: Math.max(options.window, 2 * options.instances * options.concurrency),
       failFast: options.failFast,
+      redactor,
       signal: interrupts.signal,
       onProgress: (snapshot) =>
         progress.update({ ...snapshot, total: undefined, durationMs: undefined }),
@@ -102,6 +105,7 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
     interrupts.dispose();
     await output.close();
   }
+  report = redactor.value(report);
   if (options.report !== undefined) await writeJsonAtomic(options.report, report);
   io.stderr.write(formatBatchSummary(report));
   if (interrupts.exitCode !== undefined) return interrupts.exitCode;

@@ -16,6 +16,7 @@ import { positiveInt, repeatedString, singleString } from '../options/flag-schem
 import { checkWritableTarget } from '../options/output-target.js';
 import { resolveSessionOptions, SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { redactorFor } from '../../report/redactor.js';
 import { policyFlagsSchema, resolvePolicy, withPolicyOptions } from '../options/policy-options.js';
 import { createProgressDisplay } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
@@ -144,6 +145,7 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
   const policy = resolvePolicy(flags, false);
   if (mine.out !== undefined) await checkWritableTarget(mine.out, '--out');
   if (flags.report !== undefined) await checkWritableTarget(flags.report, '--report');
+  const redactor = redactorFor({ ...session, env: process.env });
   const interrupts = handleInterrupts(io.stderr);
   const progress = createProgressDisplay(flags.progress);
   let report;
@@ -159,6 +161,7 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
       pageSize: mine.pageSize,
       output: mine.out === undefined ? { stream: io.stdout as Writable } : { file: mine.out },
       checkpointFile: mine.checkpoint,
+      redactor,
       resume: mine.resume,
       signal: interrupts.signal,
       onProgress: (snapshot) =>
@@ -175,6 +178,7 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
     progress.stop();
     interrupts.dispose();
   }
+  report = redactor.value(report);
   if (flags.report !== undefined) await writeJsonAtomic(flags.report, report);
   io.stderr.write(formatMineSummary(report));
   if (interrupts.exitCode !== undefined) return interrupts.exitCode;

@@ -10,6 +10,7 @@ import { checkWritableTarget } from '../options/output-target.js';
 import { policyFlagsSchema, resolvePolicy, withPolicyOptions } from '../options/policy-options.js';
 import { resolveSessionOptions, SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { redactorFor } from '../../report/redactor.js';
 
 const PROXY = 'Proxy:';
 
@@ -65,6 +66,7 @@ export async function runProxyCommand(argv: Record<string, unknown>, io: CliIo):
       maxOutQueue: options.maxOutQueue,
       stateFile,
       signal: stop.signal,
+      redactor: redactorFor({ ...session, env: process.env }),
     });
     if (signalled !== undefined) return signalled === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm;
     return EXIT_CODES[end];

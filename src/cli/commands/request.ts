@@ -6,6 +6,7 @@ import { handleInterrupts } from '../interrupts.js';
 import { RequestFlagsSchema, resolveRequestOptions, withRequestOptions } from '../options/request-options.js';
 import { resolveSessionOptions, SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { redactorFor } from '../../report/redactor.js';
 import { truncate } from '../../report/truncate.js';
 
 /** `cas request` takes the request and the session flags. */
@@ -40,6 +41,6 @@ export async function runRequest(argv: Record<string, unknown>, io: CliIo): Prom
     io.stderr.write(`cas: ${options.method} failed: ${error === undefined ? 'no result' : `${error.code} ${truncate(error.message, 500)}`}\n`);
     return interrupts.exitCode ?? ExitCode.failed;
   }
-  io.stdout.write(`${JSON.stringify(sample.result)}\n`);
+  io.stdout.write(`${JSON.stringify(redactorFor({ ...resolved, env: process.env }).value(sample.result))}\n`);
   return ExitCode.ok;
 }

@@ -11,6 +11,7 @@ import { checkWritableTarget } from '../options/output-target.js';
 import { RequestFlagsSchema, resolveRequestOptions, withRequestOptions } from '../options/request-options.js';
 import { resolveSessionOptions, SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { redactorFor } from '../../report/redactor.js';
 import { policyFlagsSchema, resolvePolicy, withPolicyOptions } from '../options/policy-options.js';
 import { MockModelFlagsSchema, resolveMockModel, withMockModelOptions } from '../options/mock-model-options.js';
 import { parseParamsJson } from '../options/params.js';
@@ -105,6 +106,8 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
     await records?.close();
   }
 
+  // Secrets (tokens, API keys) never reach a report, a file or the terminal.
+  report = redactorFor({ ...resolved, env: process.env }).value(report);
   if (options.out !== undefined) await writeJsonAtomic(options.out, report);
   io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatRunSummary(report));
   for (const failure of report.instances.failed) io.stderr.write(`cas: instance ${failure.index} failed to start: ${failure.error}\n`);

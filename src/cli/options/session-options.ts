@@ -23,6 +23,11 @@ export function withSessionOptions<T>(yargs: Argv<T>) {
     .option('backoff-base-ms', { type: 'number', default: DEFAULT_RETRY_POLICY.backoff.baseMs, group: RETRIES, describe: 'Backoff ceiling of the first retry, in ms' })
     .option('backoff-max-ms', { type: 'number', default: DEFAULT_RETRY_POLICY.backoff.maxMs, group: RETRIES, describe: 'Largest backoff ceiling, in ms' })
     .option('startup-retries', { type: 'number', default: 3, group: RETRIES, describe: 'Retries of an app-server that fails to start' })
+    .option('max-restarts', { type: 'number', default: 3, group: RETRIES, describe: 'Restarts of an app-server that dies or hangs, per instance' })
+    .option('max-consecutive-timeouts', { type: 'number', default: 3, group: RETRIES, describe: 'Requests in a row a silent app-server leaves unanswered before it is recycled (0 = never)' })
+    .option('require-all', { type: 'boolean', default: false, group: RETRIES, describe: 'Stop (exit 1) when any instance fails to start, instead of going on with the rest' })
+    .option('grace-ms', { type: 'number', default: 5000, group: RETRIES, describe: 'After SIGINT/SIGTERM, how long requests in flight may finish' })
+    .option('redact-key', { type: 'string', group: HOMES, describe: 'Also redact values of this key in every output (repeatable)' })
     .option('run-dir', { type: 'string', group: HOMES, describe: 'Directory for homes and state files (kept); default a temp dir' })
     .option('keep-run-dir', { type: 'boolean', default: false, group: HOMES, describe: 'Keep the temp run dir at exit' })
     .option('codex-home', { type: 'string', group: HOMES, describe: 'CODEX_HOME to use; {i} is replaced by the instance index' })
@@ -42,6 +47,11 @@ export const SessionFlagsSchema = z.object({
   backoffBaseMs: nonNegativeInt,
   backoffMaxMs: nonNegativeInt,
   startupRetries: nonNegativeInt,
+  maxRestarts: nonNegativeInt,
+  maxConsecutiveTimeouts: nonNegativeInt,
+  requireAll: z.boolean(),
+  graceMs: nonNegativeInt,
+  redactKey: repeatedString,
   runDir: optionalString,
   keepRunDir: z.boolean(),
   codexHome: optionalString,
@@ -57,6 +67,11 @@ export interface ResolvedSessionOptions {
   connect: InstanceConnectOptions;
   retry: RetryPolicy;
   startupRetries: number;
+  maxRestarts: number;
+  maxConsecutiveTimeouts: number;
+  requireAll: boolean;
+  graceMs: number;
+  redactKeys: string[];
   runDir: string | undefined;
   keepRunDir: boolean;
   codexHome: string | undefined;
@@ -84,6 +99,11 @@ export async function resolveSessionOptions(flags: Omit<SessionFlags, 'codexHome
     connect: { requestTimeoutMs: flags.requestTimeoutMs, optOutNotificationMethods: flags.optOutNotificationMethod },
     retry: { retries: flags.retries, backoff: { baseMs: flags.backoffBaseMs, maxMs: flags.backoffMaxMs } },
     startupRetries: flags.startupRetries,
+    maxRestarts: flags.maxRestarts,
+    maxConsecutiveTimeouts: flags.maxConsecutiveTimeouts,
+    requireAll: flags.requireAll,
+    graceMs: flags.graceMs,
+    redactKeys: flags.redactKey,
     runDir: flags.runDir,
     keepRunDir: flags.keepRunDir,
     codexHome: flags.codexHome,

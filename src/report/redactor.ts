@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const REDACTED = '[redacted]';
+
+/** Key names (lower case, without `_` and `-`) whose values are secrets wherever they appear. */
+const SECRET_KEYS = new Set(['authorization', 'cookie', 'setcookie', 'password', 'passwd', 'secret', 'privatekey', 'credentials']);
+/** Endings of secret key names: `OPENAI_API_KEY`, `accessToken`, `clientSecret`, ... (`maxTokens` is not one). */
+const SECRET_ENDINGS = ['apikey', 'token', 'secret', 'password'];
+/** A quick look for such a key in JSON text, before paying for a parse. */
+const SECRET_KEY_IN_TEXT = /"[A-Za-z0-9_-]*(?:api[_-]?key|token|secret|password|passwd|authorization|cookie|credentials|private[_-]?key)"\s*:/i;
+/** Secret values shorter than this are not looked for in text: too likely to match by chance. */
+const MIN_SECRET_LENGTH = 8;
+
+function normalise(key: string): string {
+  return key.toLowerCase().replace(/[_-]/g, '');
+}
+
+/**
+ * Keeps secrets out of everything cas writes: values of secret-looking keys (tokens, API keys,
+ * passwords, and any `--redact-key`) become `[redacted]`, and known secret values (from the
+ * template's auth.json and secret-looking environment variables) are cut out of any text.
+ */
+export class Redactor {
+  readonly #extraKeys: Set<string>;
+  readonly #values: string[];
+
+  constructor(extraKeys: readonly string[] = [], secretValues: readonly string[] = []) {
+    this.#extraKeys = new Set(extraKeys.map(normalise));
+    this.#values = [...new Set(secretValues.filter((value) => value.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+  }
+
+  /** True when `key` holds a secret. */
+  isSecretKey(key: string): boolean {
+    const name = normalise(key);
+    return SECRET_KEYS.has(name) || this.#extraKeys.has(name) || SECRET_ENDINGS.some((ending) => name.endsWith(ending));
+  }
+
+  /** A copy of `value` with secret keys' values and known secret strings replaced. */
+  value<T>(value: T): T {
+    return this.#walk(value) as T;
+  }
+
+  /** `text` with every known secret value replaced. */
+  text(text: string): string {
+    let out = text;
+    for (const secret of this.#values) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    return out;
+  }
+
+  /** Whether JSON text may hold a secret (a secret-looking key, or a known secret value). */
+  mayHoldSecret(json: string): boolean {
+    return SECRET_KEY_IN_TEXT.test(json) || this.#extraKeys.size > 0 || this.#values.some((secret) => json.includes(secret));
+  }
+
+  /** JSON text as is when it holds no secret, else parsed, redacted and written again; `changed` says which. */
+  json(text: string): { text: string; changed: boolean } {
+    if (!this.mayHoldSecret(text)) return { text, changed: false };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return { text: this.text(text), changed: true };
+    }
+    const redacted = JSON.stringify(this.value(parsed));
+    return redacted === JSON.stringify(parsed) ? { text, changed: false } : { text: redacted, changed: true };
+  }
+
+  #walk(value: unknown): unknown {
+    if (typeof value === 'string') return this.text(value);
+    if (Array.isArray(value)) return value.map((item) => this.#walk(item));
+    if (typeof value !== 'object' || value === null) return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] = this.isSecretKey(key) && item !== null && item !== undefined && typeof item !== 'object' ? REDACTED : this.#walk(item);
+    }
+    return out;
+  }
+}
+
+/** The values under secret keys in a JSON file (a template's auth.json: tokens, API keys), or none. */
+function secretsIn(file: string, redactor: Redactor): string[] {
+  try {
+    const found: string[] = [];
+    const walk = (value: unknown, key: string): void => {
+      if (typeof value === 'string' && redactor.isSecretKey(key)) found.push(value);
+      else if (typeof value === 'object' && value !== null) for (const [inner, item] of Object.entries(value)) walk(item, inner);
+    };
+    walk(JSON.parse(readFileSync(file, 'utf8')), '');
+    return found;
+  } catch {
+    return [];
+  }
+}
+
+/** The redactor for a run: `--redact-key` names, the template's auth.json, and secret-looking environment variables. */
+export function redactorFor(options: { redactKeys?: readonly string[]; codexHomeTemplate?: string; env?: NodeJS.ProcessEnv }): Redactor {
+  const probe = new Redactor(options.redactKeys);
+  const fromEnv = Object.entries(options.env ?? process.env)
+    .filter(([name, value]) => value !== undefined && probe.isSecretKey(name))
+    .map(([, value]) => value!);
+  const fromAuth = options.codexHomeTemplate === undefined ? [] : secretsIn(path.join(options.codexHomeTemplate, 'auth.json'), probe);
+  return new Redactor(options.redactKeys, [...fromEnv, ...fromAuth]);
+}

@@ -1,0 +1,134 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InstanceState } from '../../src/instance/state-file.js';
+import type { BatchReport } from '../../src/batch/run-batch.js';
+import type { RunReport } from '../../src/report/run-report.js';
+import { expectAccounted } from '../helpers/accounting.js';
+import { CAS_BIN, fixture, isAlive, ROOT } from '../helpers/cas-cli.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'cas-signals-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+function start(args: string[], input?: string): ResultPromise {
+  return execa(process.execPath, [CAS_BIN, ...args], { cwd: ROOT, reject: false, ...(input === undefined ? {} : { input }) });
+}
+
+async function pidsIn(stateDir: string): Promise<number[]> {
+  const files = await readdir(stateDir).catch(() => [] as string[]);
+  const states = await Promise.all(files.filter((f) => f.endsWith('.json')).map(async (f) => JSON.parse(await readFile(path.join(stateDir, f), 'utf8')) as InstanceState));
+  return states.map((state) => state.pid).filter((pid): pid is number => pid !== null);
+}
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Waits until the run's app-servers are up, as its state files tell. */
+async function serversOf(stateDir: string, count: number): Promise<number[]> {
+  await until(async () => (await pidsIn(stateDir)).length === count);
+  return pidsIn(stateDir);
+}
+
+describe('signals', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s: stops, finishes what is in flight, writes the interrupted report and records, exits %i', async (signal, code) => {
+    const stateDir = path.join(dir, `state-${signal}`);
+    const records = path.join(dir, `records-${signal}.jsonl`);
+    const run = start(['run', '--json', '--instances', '2', '--method', 'thread/list', '--duration', '60', '--concurrency', '4', '--state-dir', stateDir, '--records', records]);
+    const pids = await serversOf(stateDir, 2);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    run.kill(signal);
+    const result = await run;
+    expect(result.exitCode).toBe(code);
+    const report = JSON.parse(String(result.stdout)) as RunReport;
+    expect(report.interrupted).toBe(true);
+    expect(report.requests.total).toBeGreaterThan(0);
+    expect(report.requests.failed).toBe(0);
+    await expectAccounted(report, records);
+    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+  });
+
+  it('fails requests still unanswered when the grace period ends, so each still gets its result', async () => {
+    const stateDir = path.join(dir, 'state-grace');
+    const records = path.join(dir, 'records-grace.jsonl');
+    const run = start(['run', '--json', '--codex-bin', fixture('never-answers.mjs'), '--method', 'thread/list', '--requests', '50', '--concurrency', '3',
+      '--request-timeout-ms', '60000', '--grace-ms', '300', '--state-dir', stateDir, '--records', records]);
+    const pids = await serversOf(stateDir, 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const sent = Date.now();
+    run.kill('SIGINT');
+    const result = await run;
+    expect(Date.now() - sent).toBeLessThan(10_000);
+    expect(result.exitCode).toBe(130);
+    const report = JSON.parse(String(result.stdout)) as RunReport;
+    expect(report.requests).toMatchObject({ total: 3, ok: 0, failed: 3 });
+    expect(report.errors).toEqual([{ code: 'interrupted', message: 'thread/list: no reply within the 300 ms grace period after the interrupt', count: 3 }]);
+    await expectAccounted(report, records);
+    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+  });
+
+  it('a second signal ends cas at once, and takes its app-servers with it', async () => {
+    const stateDir = path.join(dir, 'state-twice');
+    const run = start(['run', '--codex-bin', fixture('never-answers.mjs'), '--method', 'thread/list', '--requests', '5', '--grace-ms', '60000', '--request-timeout-ms', '60000', '--state-dir', stateDir]);
+    const pids = await serversOf(stateDir, 1);
+    run.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    run.kill('SIGINT');
+    const result = await run;
+    expect(result.exitCode).toBe(130);
+    await until(() => pids.every((pid) => !isAlive(pid)), 5000);
+  });
+
+  it('cas killed with SIGKILL: its app-servers see stdin close and exit on their own', async () => {
+    const stateDir = path.join(dir, 'state-kill');
+    const run = start(['run', '--instances', '2', '--method', 'thread/list', '--duration', '60', '--state-dir', stateDir]);
+    const pids = await serversOf(stateDir, 2);
+    run.kill('SIGKILL');
+    await run;
+    await until(() => pids.every((pid) => !isAlive(pid)), 10_000);
+  });
+
+  it('the proxy killed with SIGKILL leaves no app-server behind either', async () => {
+    const stateFile = path.join(dir, 'proxy-state.json');
+    const proxy = execa(process.execPath, [CAS_BIN, 'proxy', '--state-file', stateFile], { cwd: ROOT, reject: false, stdin: 'pipe' });
+    let pid: number | null = null;
+    await until(async () => {
+      pid = (JSON.parse(await readFile(stateFile, 'utf8').catch(() => '{}')) as { pid?: number | null }).pid ?? null;
+      return pid !== null;
+    });
+    proxy.kill('SIGKILL');
+    await proxy;
+    await until(() => !isAlive(pid!), 10_000);
+  });
+
+  it('batch: SIGINT stops reading input; every line read has its result, in order', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ id: i, method: 'thread/list', params: { limit: 1 } })).join('\n');
+    const out = path.join(dir, 'batch-out.jsonl');
+    const reportFile = path.join(dir, 'batch-report.json');
+    const run = start(['batch', '--input', '-', '--out', out, '--report', reportFile, '--concurrency', '4'], lines);
+    await until(async () => (await readFile(out, 'utf8').catch(() => '')).length > 10_000);
+    run.kill('SIGINT');
+    const result = await run;
+    expect(result.exitCode).toBe(130);
+    const report = JSON.parse(await readFile(reportFile, 'utf8')) as BatchReport;
+    expect(report.interrupted).toBe(true);
+    const written = (await readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { line: number });
+    expect(written.length).toBe(report.lines.written);
+    expect(written.length).toBe(report.lines.read);
+    expect(written.length).toBeLessThan(20_000);
+    expect(written.map((result) => result.line)).toEqual(written.map((_, index) => index + 1));
+    await expectAccounted(report);
+  });
+});
