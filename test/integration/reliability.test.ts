@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/report/run-report.js';
-import type { InstanceState } from '../../src/instance/state-file.js';
 import { expectAccounted } from '../helpers/accounting.js';
+import { pidsIn, until } from '../helpers/run-watch.js';
 import { CAS_BIN, cas, casRun, fixture, isAlive, ROOT } from '../helpers/cas-cli.js';
 
 let dir: string;
@@ -17,20 +17,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const records = () => path.join(dir, `records-${++n}.jsonl`);
 
-/** The app-server pids a run's state files name (written while it runs). */
-async function pidsIn(stateDir: string): Promise<number[]> {
-  const files = await readdir(stateDir).catch(() => [] as string[]);
-  const states = await Promise.all(files.filter((file) => file.endsWith('.json')).map(async (file) => JSON.parse(await readFile(path.join(stateDir, file), 'utf8')) as InstanceState));
-  return states.map((state) => state.pid).filter((pid): pid is number => pid !== null);
-}
 
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('an instance that dies or hangs', () => {
   it('restarts a real app-server killed mid-run and retries its in-flight reads: nothing lost', async () => {

@@ -1,12 +1,12 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InstanceState } from '../../src/instance/state-file.js';
 import type { BatchReport } from '../../src/batch/run-batch.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { expectAccounted } from '../helpers/accounting.js';
+import { pidsIn, until } from '../helpers/run-watch.js';
 import { CAS_BIN, fixture, isAlive, ROOT } from '../helpers/cas-cli.js';
 
 let dir: string;
@@ -19,19 +19,7 @@ function start(args: string[], input?: string): ResultPromise {
   return execa(process.execPath, [CAS_BIN, ...args], { cwd: ROOT, reject: false, ...(input === undefined ? {} : { input }) });
 }
 
-async function pidsIn(stateDir: string): Promise<number[]> {
-  const files = await readdir(stateDir).catch(() => [] as string[]);
-  const states = await Promise.all(files.filter((f) => f.endsWith('.json')).map(async (f) => JSON.parse(await readFile(path.join(stateDir, f), 'utf8')) as InstanceState));
-  return states.map((state) => state.pid).filter((pid): pid is number => pid !== null);
-}
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Waits until the run's app-servers are up, as its state files tell. */
 async function serversOf(stateDir: string, count: number): Promise<number[]> {
