@@ -49,17 +49,17 @@ describe('closedWorkSource', () => {
 
 describe('rateWorkSource', () => {
   it('makes request n due at start + n/rate, and waits for it', async () => {
-    const source = rateWorkSource(200, { requests: 5 });
     const first = performance.now();
+    const source = rateWorkSource(200, { requests: 5 });
     const items: Array<WorkItem & { at: number }> = [];
     for (let item = await source.next(); item !== undefined; item = await source.next()) items.push({ ...item, at: performance.now() });
     expect(items.map((item) => item.seq)).toEqual([0, 1, 2, 3, 4]);
     items.forEach((item, n) => {
       expect(item.dueAt! - items[0]!.dueAt!).toBeCloseTo(n * 5, 6);
-      // Handed out no earlier than due.
-      expect(item.at).toBeGreaterThanOrEqual(item.dueAt! - 1);
+      // Handed out when due (a timer may fire a hair early; the runner counts from the earlier of the two).
+      expect(item.at).toBeGreaterThanOrEqual(item.dueAt! - 2);
     });
-    expect(items[0]!.dueAt!).toBeGreaterThanOrEqual(first - 1);
+    expect(items[0]!.dueAt!).toBeGreaterThanOrEqual(first);
   });
 
   it('hands out late work at once with its original due time (no coordinated omission)', async () => {
