@@ -20,7 +20,8 @@ describe('load testing with cas run', () => {
     expect(report.requests.ok).toBe(report.requests.total);
     const full = report.timeline.slice(0, 3);
     for (const second of full) expect(Math.abs(second.sent - 200) / 200).toBeLessThan(0.05);
-    expect(Math.abs(report.throughputRps - 200) / 200).toBeLessThan(0.05);
+    // Throughput also counts the last replies' time to come back: a looser bound.
+    expect(Math.abs(report.throughputRps - 200) / 200).toBeLessThan(0.1);
   });
 
   it('counts latency from the due time, so a stalled server cannot hide its delay', async () => {

@@ -33,7 +33,9 @@ describe('StateFileWriter', () => {
     const writer = new StateFileWriter(file, () => state(sent), 20);
     for (sent = 1; sent <= 100; sent++) writer.touch();
     sent = 100;
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    // The timer's write lands (however loaded the machine), with the latest state.
+    const deadline = Date.now() + 5000;
+    while ((await readFile(file, 'utf8').catch(() => '')) === '' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(JSON.parse(await readFile(file, 'utf8')).counters.sent).toBe(100);
     sent = 101;
     await writer.flush();
