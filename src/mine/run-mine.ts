@@ -25,7 +25,7 @@ export interface MineProgress {
 }
 
 /** Everything `cas mine` does, as a library call. */
-export interface RunMineOptions extends Omit<SessionOptions, 'signal' | 'homes' | 'instances' | 'codexHome' | 'codexHomeTemplate' | 'mockModel'> {
+export interface RunMineOptions extends Omit<SessionOptions, 'signal' | 'homes' | 'instances' | 'codexHome' | 'codexHomeTemplate'> {
   /** The CODEX_HOMEs to mine; they must exist. */
   homes: readonly string[];
   /** App-servers per home (they share it). */
@@ -94,7 +94,7 @@ export async function runMine(options: RunMineOptions): Promise<MineReport> {
   options.onProgress?.({ phase: 'starting', ...counts, elapsedMs: 0 });
   try {
     return await withSession(
-      { ...options, signal, instances: options.homes.length * options.instancesPerHome, homes: options.homes.flatMap((home) => Array<string>(options.instancesPerHome).fill(home)) },
+      { ...options, signal, untouchedHomes: true, instances: options.homes.length * options.instancesPerHome, homes: options.homes.flatMap((home) => Array<string>(options.instancesPerHome).fill(home)) },
       async (session) => {
         const start = performance.now();
         const stats = new RunStats(0, start);

@@ -33,6 +33,8 @@ export interface SessionOptions {
   homes?: readonly string[];
   /** `--codex-home-template`. */
   codexHomeTemplate?: string;
+  /** Write nothing into any home, fresh or not (mining reads homes as they are). */
+  untouchedHomes?: boolean;
   /** Default `<runDir>/state`. */
   stateDir?: string;
   /** Handshake and request settings of every instance. */
@@ -127,8 +129,8 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
       // Fresh homes get the mock in config.toml; the -c overrides also cover homes that already exist.
       codexArgs: url === undefined ? options.codexArgs : [...options.codexArgs, ...mockProviderArgs(url)],
       plan: homePlan(options, runDir.path),
-      template: options.codexHomeTemplate,
-      freshConfig: url === undefined ? undefined : (templateConfig) => mockProviderConfig(url, templateConfig),
+      template: options.untouchedHomes ? undefined : options.codexHomeTemplate,
+      freshConfig: url === undefined || options.untouchedHomes ? undefined : (templateConfig) => mockProviderConfig(url, templateConfig),
       stateDir,
       connect: { ...options.connect, onServerRequest: options.connect.onServerRequest ?? policyHandler(options.policy ?? DEFAULT_POLICY, serverRequests) },
       startupRetries: options.startupRetries,

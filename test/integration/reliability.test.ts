@@ -95,6 +95,7 @@ describe('start-up', () => {
     expect(bad.stderr).toMatch(/^cas: instance \d failed to start \(--require-all\): .*exit-at-start\.mjs.*database is locked/);
     const good = await casRun(['--codex-bin', fixture('slow-first-home.mjs'), '--codex-arg=--delay-ms=1', '--codex-home', path.join(homes, '{i}'), '--instances', '2', '--method', 'thread/list', '--require-all']);
     expect(good.exitCode).toBe(0);
+    await expectAccounted(good.report);
   });
 });
 

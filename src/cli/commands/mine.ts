@@ -16,6 +16,7 @@ import { positiveInt, repeatedString, singleString } from '../options/flag-schem
 import { checkWritableTarget } from '../options/output-target.js';
 import { resolveSessionOptions, SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { MockModelFlagsSchema, resolveMockModel, withMockModelOptions } from '../options/mock-model-options.js';
 import { redactorFor } from '../../report/redactor.js';
 import { policyFlagsSchema, resolvePolicy, withPolicyOptions } from '../options/policy-options.js';
 import { createProgressDisplay } from '../progress-bar.js';
@@ -26,7 +27,7 @@ const FILTERS = 'thread/list filters:';
 
 /** `cas mine` flags: the session flags, with --codex-home naming the homes to mine. */
 export function mineBuilder<T>(yargs: Argv<T>) {
-  return withPolicyOptions(withSessionOptions(yargs))
+  return withPolicyOptions(withMockModelOptions(withSessionOptions(yargs)))
     .option('codex-home', { type: 'string', group: MINE, describe: 'A CODEX_HOME to mine (repeatable; with {i} and --homes N, N of them)' })
     .option('homes', { type: 'number', group: MINE, describe: 'How many homes {i} in --codex-home stands for (0..N-1)' })
     .option('instances', { alias: 'n', type: 'number', default: 1, group: MINE, describe: 'App-servers per home' })
@@ -47,7 +48,7 @@ export function mineBuilder<T>(yargs: Argv<T>) {
     .option('state-db-only', { type: 'boolean', default: false, group: FILTERS, describe: "List from the server's SQLite index without scanning rollout files (much faster; misses rollouts the index lacks)" });
 }
 
-const MineOptionsSchema = SessionFlagsSchema.omit({ codexHome: true }).extend(policyFlagsSchema(false).shape).extend({
+const MineOptionsSchema = SessionFlagsSchema.omit({ codexHome: true }).extend(policyFlagsSchema(false).shape).extend(MockModelFlagsSchema.shape).extend({
   codexHome: repeatedString,
   homes: positiveInt.optional(),
   instances: positiveInt,
@@ -143,6 +144,7 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
   const session = await resolveSessionOptions({ ...flags, codexHome: undefined });
   const mine = await plan(flags);
   const policy = resolvePolicy(flags, false);
+  const mockModel = await resolveMockModel(flags);
   if (mine.out !== undefined) await checkWritableTarget(mine.out, '--out');
   if (flags.report !== undefined) await checkWritableTarget(flags.report, '--report');
   const redactor = redactorFor({ ...session, env: process.env });
@@ -153,6 +155,7 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
     report = await runMine({
       ...session,
       policy,
+      mockModel,
       homes: mine.homes,
       instancesPerHome: flags.instances,
       concurrency: flags.concurrency,
