@@ -65,11 +65,7 @@ export async function runWorkers<I extends WorkItem, J extends Job>(options: Run
   async function workLoop(instance: Instance, slot: number): Promise<void> {
     for (;;) {
       // A slot of a restarting instance waits for it rather than take work it cannot run yet.
-      const live = await instance.whenReady().then(
-        () => true,
-        () => false,
-      );
-      if (!live) return;
+      if (instance.connection === undefined && !(await instance.whenReady().then(() => true, () => false))) return;
       const item = await take();
       if (item === undefined) return;
       if (!instance.serving) {

@@ -12,11 +12,11 @@ import { ExitCode } from '../exit-codes.js';
 import { handleInterrupts } from '../interrupts.js';
 import { positiveInt, singleString } from '../options/flag-schemas.js';
 import { checkWritableTarget } from '../options/output-target.js';
-import { resolveSessionOptions, SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
+import { SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
-import { redactorFor } from '../../report/redactor.js';
-import { policyFlagsSchema, resolvePolicy, withPolicyOptions } from '../options/policy-options.js';
-import { MockModelFlagsSchema, resolveMockModel, withMockModelOptions } from '../options/mock-model-options.js';
+import { resolveWorkloadOptions } from '../options/workload-options.js';
+import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
+import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
 import { createProgressDisplay } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
 
@@ -73,11 +73,8 @@ async function openOutput(out: string | undefined, io: CliIo): Promise<{ stream:
 /** `cas batch`: every input line a request, results in input order. Returns the exit code. */
 export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const options = validate(BatchOptionsSchema, argv);
-  const session = await resolveSessionOptions(options);
-  const mockModel = await resolveMockModel(options);
-  const policy = resolvePolicy(options, false);
+  const session = await resolveWorkloadOptions(options, false);
   if (options.report !== undefined) await checkWritableTarget(options.report, '--report');
-  const redactor = redactorFor({ ...session, env: process.env });
   const input = await openInput(options.input);
   const output = await openOutput(options.out, io);
   const interrupts = handleInterrupts(io.stderr);
@@ -86,8 +83,6 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
   try {
     report = await runBatch({
       ...session,
-      mockModel,
-      policy,
       instances: options.instances,
       input,
       output: output.stream,
@@ -95,7 +90,6 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
       // Every slot needs room for its result, and some slack for out-of-order ones.
       window: Math.max(options.window, 2 * options.instances * options.concurrency),
       failFast: options.failFast,
-      redactor,
       signal: interrupts.signal,
       onProgress: (snapshot) =>
         progress.update({ ...snapshot, total: undefined, durationMs: undefined }),
@@ -105,7 +99,7 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
     interrupts.dispose();
     await output.close();
   }
-  report = redactor.value(report);
+  report = session.redactor.value(report);
   if (options.report !== undefined) await writeJsonAtomic(options.report, report);
   io.stderr.write(formatBatchSummary(report));
   if (interrupts.exitCode !== undefined) return interrupts.exitCode;

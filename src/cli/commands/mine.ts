@@ -14,11 +14,11 @@ import { ExitCode } from '../exit-codes.js';
 import { handleInterrupts } from '../interrupts.js';
 import { positiveInt, repeatedString, singleString } from '../options/flag-schemas.js';
 import { checkWritableTarget } from '../options/output-target.js';
-import { resolveSessionOptions, SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
+import { SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
-import { MockModelFlagsSchema, resolveMockModel, withMockModelOptions } from '../options/mock-model-options.js';
-import { redactorFor } from '../../report/redactor.js';
-import { policyFlagsSchema, resolvePolicy, withPolicyOptions } from '../options/policy-options.js';
+import { resolveWorkloadOptions } from '../options/workload-options.js';
+import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
+import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
 import { createProgressDisplay } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
 
@@ -141,21 +141,16 @@ async function plan(flags: MineFlags): Promise<{ homes: string[]; filters: ListF
 export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const flags = validate(MineOptionsSchema, argv);
   if (flags.codexHomeTemplate !== undefined) throw new UsageError('--codex-home-template does not apply to cas mine: homes are mined as they are');
-  const session = await resolveSessionOptions({ ...flags, codexHome: undefined });
+  const session = await resolveWorkloadOptions({ ...flags, codexHome: undefined }, false);
   const mine = await plan(flags);
-  const policy = resolvePolicy(flags, false);
-  const mockModel = await resolveMockModel(flags);
   if (mine.out !== undefined) await checkWritableTarget(mine.out, '--out');
   if (flags.report !== undefined) await checkWritableTarget(flags.report, '--report');
-  const redactor = redactorFor({ ...session, env: process.env });
   const interrupts = handleInterrupts(io.stderr);
   const progress = createProgressDisplay(flags.progress);
   let report;
   try {
     report = await runMine({
       ...session,
-      policy,
-      mockModel,
       homes: mine.homes,
       instancesPerHome: flags.instances,
       concurrency: flags.concurrency,
@@ -164,7 +159,6 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
       pageSize: mine.pageSize,
       output: mine.out === undefined ? { stream: io.stdout as Writable } : { file: mine.out },
       checkpointFile: mine.checkpoint,
-      redactor,
       resume: mine.resume,
       signal: interrupts.signal,
       onProgress: (snapshot) =>
@@ -181,7 +175,7 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
     progress.stop();
     interrupts.dispose();
   }
-  report = redactor.value(report);
+  report = session.redactor.value(report);
   if (flags.report !== undefined) await writeJsonAtomic(flags.report, report);
   io.stderr.write(formatMineSummary(report));
   if (interrupts.exitCode !== undefined) return interrupts.exitCode;

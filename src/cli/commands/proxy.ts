@@ -5,12 +5,12 @@ import { runProxy, type ProxyEnd } from '../../proxy/run-proxy.js';
 import type { CliIo } from '../cli-io.js';
 import { ExitCode } from '../exit-codes.js';
 import { nonNegativeInt, positiveInt, singleString } from '../options/flag-schemas.js';
-import { MockModelFlagsSchema, resolveMockModel, withMockModelOptions } from '../options/mock-model-options.js';
+import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
 import { checkWritableTarget } from '../options/output-target.js';
-import { policyFlagsSchema, resolvePolicy, withPolicyOptions } from '../options/policy-options.js';
-import { resolveSessionOptions, SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
+import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
+import { SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
-import { redactorFor } from '../../report/redactor.js';
+import { resolveWorkloadOptions } from '../options/workload-options.js';
 
 const PROXY = 'Proxy:';
 
@@ -41,9 +41,7 @@ const EXIT_CODES: Record<ProxyEnd, number> = {
 /** `cas proxy`: one app-server behind a JSONL stream API on stdio. Returns the exit code. */
 export async function runProxyCommand(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const options = validate(ProxyOptionsSchema, argv);
-  const session = await resolveSessionOptions(options);
-  const mockModel = await resolveMockModel(options);
-  const policy = resolvePolicy(options, true);
+  const session = await resolveWorkloadOptions(options, true);
   const beside = options.stateDir ?? options.runDir;
   const stateFile = options.stateFile ?? (beside === undefined ? undefined : path.join(beside, 'proxy.json'));
   if (stateFile !== undefined) await checkWritableTarget(stateFile, '--state-file');
@@ -58,15 +56,12 @@ export async function runProxyCommand(argv: Record<string, unknown>, io: CliIo):
   try {
     const end = await runProxy({
       ...session,
-      mockModel,
-      policy,
       input: process.stdin,
       output: io.stdout as Writable,
       serverRequestTimeoutMs: options.serverRequestTimeoutMs,
       maxOutQueue: options.maxOutQueue,
       stateFile,
       signal: stop.signal,
-      redactor: redactorFor({ ...session, env: process.env }),
     });
     if (signalled !== undefined) return signalled === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm;
     return EXIT_CODES[end];

@@ -9,11 +9,11 @@ import { handleInterrupts } from '../interrupts.js';
 import { nonNegativeInt, positiveInt, positiveNumber, singleString } from '../options/flag-schemas.js';
 import { checkWritableTarget } from '../options/output-target.js';
 import { RequestFlagsSchema, resolveRequestOptions, withRequestOptions } from '../options/request-options.js';
-import { resolveSessionOptions, SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
+import { SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
-import { redactorFor } from '../../report/redactor.js';
-import { policyFlagsSchema, resolvePolicy, withPolicyOptions } from '../options/policy-options.js';
-import { MockModelFlagsSchema, resolveMockModel, withMockModelOptions } from '../options/mock-model-options.js';
+import { resolveWorkloadOptions } from '../options/workload-options.js';
+import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
+import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
 import { parseParamsJson } from '../options/params.js';
 import type { ThresholdCheck } from '../../report/thresholds.js';
 import { createProgressDisplay } from '../progress-bar.js';
@@ -68,9 +68,7 @@ const RunOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.shape).ext
 /** `cas run`: fan a method out over N instances and report. Returns the exit code. */
 export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const options = validate(RunOptionsSchema, argv);
-  const resolved = { ...(await resolveRequestOptions(options)), ...(await resolveSessionOptions(options)) };
-  const mockModel = await resolveMockModel(options);
-  const policy = resolvePolicy(options, false);
+  const resolved = { ...(await resolveRequestOptions(options)), ...(await resolveWorkloadOptions(options, false)) };
   const threadParams = options.threadParams === undefined ? {} : parseParamsJson(options.threadParams, '--thread-params');
   if (options.out !== undefined) await checkWritableTarget(options.out, '--out');
   const records = options.records === undefined ? undefined : await openRecords(options.records);
@@ -81,8 +79,6 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   try {
     report = await runMethod({
       ...resolved,
-      mockModel,
-      policy,
       instances: options.instances,
       requests: options.requests,
       durationMs: options.duration === undefined ? undefined : options.duration * 1000,
@@ -107,7 +103,7 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   }
 
   // Secrets (tokens, API keys) never reach a report, a file or the terminal.
-  report = redactorFor({ ...resolved, env: process.env }).value(report);
+  report = resolved.redactor.value(report);
   if (options.out !== undefined) await writeJsonAtomic(options.out, report);
   io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatRunSummary(report));
   for (const failure of report.instances.failed) io.stderr.write(`cas: instance ${failure.index} failed to start: ${failure.error}\n`);

@@ -1,0 +1,27 @@
+import type { MockScript } from '../../mock-model/mock-script.js';
+import type { ServerRequestPolicy } from '../../policy/choices.js';
+import { redactorFor, type Redactor } from '../../report/redactor.js';
+import { resolveMockModel, type MockModelFlags } from './mock-model-options.js';
+import { resolvePolicy, type PolicyFlags } from './policy-options.js';
+import { resolveSessionOptions, type ResolvedSessionOptions, type SessionFlags } from './session-options.js';
+
+/** What every workload command (run, batch, mine, proxy) resolves from its flags, in one place. */
+export interface ResolvedWorkloadOptions extends ResolvedSessionOptions {
+  /** The loopback model's script, with `--mock-model`. */
+  mockModel: MockScript | undefined;
+  /** How server requests are answered. */
+  policy: ServerRequestPolicy;
+  /** Keeps secrets out of everything the command writes. */
+  redactor: Redactor;
+}
+
+/** The session, mock model, server-request policy and redactor of a workload; `canForward` only for the proxy. */
+export async function resolveWorkloadOptions(
+  flags: Omit<SessionFlags, 'codexHome'> & { codexHome?: string } & MockModelFlags & PolicyFlags,
+  canForward: boolean,
+): Promise<ResolvedWorkloadOptions> {
+  const session = await resolveSessionOptions(flags);
+  const mockModel = await resolveMockModel(flags);
+  const policy = resolvePolicy(flags, canForward);
+  return { ...session, mockModel, policy, redactor: redactorFor({ ...session, env: process.env }) };
+}
