@@ -3,6 +3,7 @@ export { AppServerError, hasErrorCode, type AppServerErrorKind } from './client/
 export {
   AppServerConnection,
   connect,
+  openConnection,
   rejectServerRequests,
   type ClientInfo,
   type ConnectOptions,
@@ -11,8 +12,12 @@ export {
   type RequestOptions,
   type ServerRequestHandler,
   type ServerRequestReply,
+  type SessionOptions as ConnectionSessionOptions,
 } from './client/connection.js';
-export { spawnWithExeca, type ProcessExit, type SpawnedProcess, type SpawnProcess, type SpawnRequest } from './client/spawn-process.js';
+export { spawnChildProcess, type ProcessExit, type SpawnedProcess, type SpawnProcess, type SpawnRequest } from './process/child-process.js';
+export type { CloseOptions } from './process/terminate-process.js';
+export type { Transport, TransportEnd, TransportHandlers, TransportKind } from './transport/transport.js';
+export { StdioTransport, type StdioTransportOptions } from './transport/stdio-transport.js';
 export { resolveCodex, type ResolvedCodex, type CodexSource } from './codex/resolve-codex.js';
 export { RpcErrorCode, LocalErrorCode, type ErrorCode } from './protocol/error-codes.js';
 export type { Notification, ServerRequest, InitializeResult, RequestId } from './protocol/messages.js';

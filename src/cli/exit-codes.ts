@@ -12,4 +12,6 @@ export const ExitCode = {
   sigint: 130,
   /** Interrupted by SIGTERM. */
   sigterm: 143,
+  /** Interrupted by SIGHUP (the terminal went away). */
+  sighup: 129,
 } as const;

@@ -1,6 +1,6 @@
 import { ExitCode } from './exit-codes.js';
 
-/** The first SIGINT/SIGTERM, turned into an abort. */
+/** The first SIGINT/SIGTERM/SIGHUP, turned into an abort. */
 export interface Interrupts {
   signal: AbortSignal;
   /** The exit code for the signal received, if any. */
@@ -8,30 +8,35 @@ export interface Interrupts {
   dispose(): void;
 }
 
+/** Signals that stop cas, and the exit code each gives (128 + the signal's number). */
+export const STOP_SIGNALS: Readonly<Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number>> = {
+  SIGINT: ExitCode.sigint,
+  SIGTERM: ExitCode.sigterm,
+  SIGHUP: ExitCode.sighup,
+};
+
 /**
- * First SIGINT or SIGTERM: abort (stop dispatching, finish, report). A second: exit at once;
- * execa's cleanup still kills the children on the way out.
+ * First SIGINT, SIGTERM or SIGHUP: abort (stop dispatching, finish, report). A second: exit at
+ * once; the exit hooks still kill every app-server group and remove temp run dirs on the way out.
  */
 export function handleInterrupts(stderr: NodeJS.WritableStream = process.stderr): Interrupts {
   const controller = new AbortController();
   let exitCode: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    const code = signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm;
+    const code = STOP_SIGNALS[signal as keyof typeof STOP_SIGNALS];
     if (controller.signal.aborted) process.exit(code);
     exitCode = code;
     stderr.write(`cas: ${signal}: stopping (in-flight requests finish; send again to exit now)\n`);
     controller.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of Object.keys(STOP_SIGNALS)) process.on(signal, onSignal);
   return {
     signal: controller.signal,
     get exitCode() {
       return exitCode;
     },
     dispose() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const signal of Object.keys(STOP_SIGNALS)) process.off(signal, onSignal);
     },
   };
 }

@@ -10,12 +10,12 @@ import {
   type RpcErrorObject,
   type ServerRequest,
 } from '../protocol/messages.js';
-import { LineDecoder, type SkipReason } from '../transport/line-decoder.js';
-import { LineWriter } from '../transport/line-writer.js';
-import { StderrTail } from '../transport/stderr-tail.js';
+import type { SpawnProcess } from '../process/child-process.js';
+import type { CloseOptions } from '../process/terminate-process.js';
+import type { SkipReason } from '../transport/line-decoder.js';
+import { StdioTransport } from '../transport/stdio-transport.js';
+import type { Transport, TransportEnd } from '../transport/transport.js';
 import { AppServerError } from './app-server-error.js';
-import { terminateProcess, type CloseOptions } from './terminate-process.js';
-import { spawnWithExeca, type ProcessExit, type SpawnedProcess, type SpawnProcess } from './spawn-process.js';
 
 /** How we introduce ourselves in `initialize`. */
 export interface ClientInfo {
@@ -35,16 +35,8 @@ export const rejectServerRequests: ServerRequestHandler = (request) => ({
   error: { code: RpcErrorCode.methodNotFound, message: `cas does not handle server request ${request.method}` },
 });
 
-/** Options of {@link connect}. */
-export interface ConnectOptions {
-  /** Executable to run, e.g. a codex binary. */
-  command: string;
-  /** Its arguments; `['app-server', ...extra]` for codex. */
-  args: readonly string[];
-  /** Variables added to the inherited environment (CODEX_HOME goes here). */
-  env?: Readonly<Record<string, string | undefined>>;
-  /** Working directory of the child. */
-  cwd?: string;
+/** How a connection talks to its server and introduces itself, whatever the transport. */
+export interface SessionOptions {
   /** Sent as `initialize.clientInfo`. */
   clientInfo?: ClientInfo;
   /** Sent as `capabilities.experimentalApi` (default true). */
@@ -57,12 +49,24 @@ export interface ConnectOptions {
   handshakeTimeoutMs?: number;
   /** Answers server requests (default {@link rejectServerRequests}). */
   onServerRequest?: ServerRequestHandler;
-  /** Starts the child (default: execa). */
+  /** Called with the connection before the handshake, e.g. to watch every message from the first. */
+  onConnection?(connection: AppServerConnection): void;
+}
+
+/** Options of {@link connect}: spawn an app-server and talk to it over its stdio. */
+export interface ConnectOptions extends SessionOptions {
+  /** Executable to run, e.g. a codex binary. */
+  command: string;
+  /** Its arguments; `['app-server', ...extra]` for codex. */
+  args: readonly string[];
+  /** Variables added to the inherited environment (CODEX_HOME goes here). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Working directory of the child. */
+  cwd?: string;
+  /** Starts the child (default: detached, in a process group of its own). */
   spawn?: SpawnProcess;
   /** Longest stdout line accepted, in characters; longer ones are skipped. */
   maxLineLength?: number;
-  /** Called with the connection before the handshake, e.g. to watch every message from the first. */
-  onConnection?(connection: AppServerConnection): void;
 }
 
 /** Per-call options of {@link AppServerConnection.request}. */
@@ -79,19 +83,19 @@ export interface ConnectionEvents {
   notification: [Notification];
   /** A server request, emitted before it is answered by `onServerRequest`. */
   serverRequest: [ServerRequest];
-  /** A stdout line that was not a message and was dropped. */
+  /** A line (or frame) from the server that was not a message and was dropped. */
   skippedLine: [SkipReason, string];
   /** Every JSON message read from the server, with its text exactly as received, before it is handled. */
   incoming: [text: string, message: unknown];
   /** Every message written to the server (requests, notifications, answers), with its text. */
   outgoing: [text: string, message: unknown];
-  /** The child has ended; every pending request has been rejected. */
-  exit: [ProcessExit];
+  /** The transport has ended (the child exited, the socket closed); every pending request has been rejected. */
+  exit: [TransportEnd];
 }
 
 /** Counters of one connection. */
 export interface ConnectionStats {
-  /** Stdout lines dropped because they were not JSON messages. */
+  /** Lines (or frames) dropped because they were not JSON messages. */
   skippedLines: number;
   /** Replies whose request had already timed out. */
   lateReplies: number;
@@ -113,50 +117,50 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 60_000;
 
 /**
- * One `codex app-server` child and the JSON-RPC session over its stdio. Create it with
- * {@link connect}, which also completes the `initialize` -> `initialized` handshake.
+ * The JSON-RPC session with one app-server, over any {@link Transport}: request correlation,
+ * timeouts, notifications and answers to server requests. Create it with {@link connect} (a
+ * child over stdio) or {@link openConnection} (any transport), which also complete the
+ * `initialize` -> `initialized` handshake.
  */
 export class AppServerConnection extends EventEmitter<ConnectionEvents> {
-  readonly #child: SpawnedProcess;
+  readonly #transport: Transport;
   readonly #pending = new Map<RequestId, PendingRequest>();
-  readonly #stderr = new StderrTail();
-  readonly #writer: LineWriter;
   readonly #requestTimeoutMs: number;
   readonly #onServerRequest: ServerRequestHandler;
-  readonly #exited: Promise<ProcessExit>;
+  readonly #exited: Promise<TransportEnd>;
   #state: ConnectionState = 'open';
   #nextId = 1;
   #skippedLines = 0;
   #lateReplies = 0;
-  #exit: ProcessExit | undefined;
+  #exit: TransportEnd | undefined;
   #initializeResult: InitializeResult | undefined;
   /** When the server last wrote a message (performance.now()). */
   #lastMessageAt = 0;
 
-  constructor(child: SpawnedProcess, options: Pick<ConnectOptions, 'requestTimeoutMs' | 'onServerRequest' | 'maxLineLength'>) {
+  constructor(transport: Transport, options: Pick<SessionOptions, 'requestTimeoutMs' | 'onServerRequest'>) {
     super();
-    this.#child = child;
-    this.#writer = new LineWriter(child.stdin);
+    this.#transport = transport;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.#onServerRequest = options.onServerRequest ?? rejectServerRequests;
-    const decoder = new LineDecoder(
-      { onValue: (value, text) => this.#receive(value, text), onSkip: (reason, sample) => this.#skip(reason, sample) },
-      { maxLineLength: options.maxLineLength },
-    );
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => decoder.push(chunk));
-    child.stdout.on('end', () => decoder.end());
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => this.#stderr.push(chunk));
-    this.#exited = child.exited.then((exit) => {
+    this.#exited = transport.ended.then((exit) => {
       this.#onExit(exit);
       return exit;
     });
   }
 
+  /** Starts delivering the transport's messages here; rejects when the transport cannot be opened. */
+  start(): Promise<void> {
+    return this.#transport.start({ onMessage: (value, text) => this.#receive(value, text), onSkip: (reason, sample) => this.#skip(reason, sample) });
+  }
+
+  /** The transport underneath: its kind and endpoint go into reports. */
+  get transport(): Transport {
+    return this.#transport;
+  }
+
   /** Process id of the app-server. */
   get pid(): number | undefined {
-    return this.#child.pid;
+    return this.#transport.pid;
   }
 
   /** The server's `initialize` answer (userAgent, codexHome, ...), once the handshake is done. */
@@ -169,8 +173,8 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
     return this.#state === 'open';
   }
 
-  /** How the child ended, once it has. */
-  get exitInfo(): ProcessExit | undefined {
+  /** How the transport ended, once it has. */
+  get exitInfo(): TransportEnd | undefined {
     return this.#exit;
   }
 
@@ -178,9 +182,9 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
     return { skippedLines: this.#skippedLines, lateReplies: this.#lateReplies, pending: this.#pending.size };
   }
 
-  /** The last lines the child wrote to stderr, for diagnostics. */
+  /** The last lines a spawned server wrote to stderr, for diagnostics; none over a socket. */
   stderrTail(maxLines = 10): string[] {
-    return this.#stderr.lines(maxLines);
+    return this.#transport.diagnostics(maxLines);
   }
 
   /** Sends a request and resolves with its `result`; rejects with an {@link AppServerError}. */
@@ -244,29 +248,29 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  /** Stops reading the server's stdout (backpressure): it blocks once the pipe is full. */
+  /** Stops reading from the server (backpressure): it blocks once its buffers are full. */
   pauseReading(): void {
-    this.#child.stdout.pause();
+    this.#transport.pauseReading();
   }
 
-  /** Reads the server's stdout again. */
+  /** Reads from the server again. */
   resumeReading(): void {
-    this.#child.stdout.resume();
+    this.#transport.resumeReading();
   }
 
   /**
-   * Ends the session: closes stdin (the server exits on EOF), then SIGTERM, then SIGKILL.
-   * Resolves once the child is gone.
+   * Ends the session: a spawned server gets stdin EOF, then SIGTERM, then SIGKILL; a socket is
+   * closed. Resolves once the transport has ended.
    */
-  async close(options: CloseOptions = {}): Promise<ProcessExit> {
+  async close(options: CloseOptions = {}): Promise<TransportEnd> {
     if (this.#state === 'open') this.#state = 'closing';
-    this.#writer.flush();
-    if (this.#state !== 'exited') await terminateProcess(this.#child, this.#exited, options);
+    if (this.#state !== 'exited') await this.#transport.close(options);
     return this.#exited;
   }
 
   #write(message: unknown): void {
-    const text = this.#writer.write(message);
+    const text = JSON.stringify(message);
+    this.#transport.send(text);
     if (this.listenerCount('outgoing') > 0) this.emit('outgoing', text, message);
   }
 
@@ -329,10 +333,10 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
     this.emit('skippedLine', reason, sample);
   }
 
-  #onExit(exit: ProcessExit): void {
+  #onExit(exit: TransportEnd): void {
     this.#state = 'exited';
     this.#exit = exit;
-    const reason = describeExit(exit, this.#stderr.summary());
+    const reason = describeExit(exit, this.#transport.diagnostics(3).join(' | '));
     for (const id of [...this.#pending.keys()]) {
       const pending = this.#settle(id)!;
       pending.reject(new AppServerError(`${pending.method} failed: ${reason}`, { kind: 'exited', code: LocalErrorCode.exited }));
@@ -341,25 +345,38 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
   }
 }
 
-/** One line saying how a child ended, with the tail of its stderr. */
-export function describeExit(exit: ProcessExit, stderrSummary: string): string {
+/** One line saying how a transport ended (a child's exit, a socket's close), with the tail of its stderr. */
+export function describeExit(exit: TransportEnd, stderrSummary: string): string {
   const how =
     exit.spawnError !== undefined
       ? `could not start (${exit.spawnError})`
-      : exit.signal !== null
-        ? `app-server was killed by ${exit.signal}`
-        : `app-server exited with code ${exit.code}`;
+      : exit.reason !== undefined
+        ? `connection closed: ${exit.reason}`
+        : exit.signal !== null
+          ? `app-server was killed by ${exit.signal}`
+          : `app-server exited with code ${exit.code}`;
   return stderrSummary.length > 0 ? `${how}; stderr: ${stderrSummary}` : how;
 }
 
 /**
- * Spawns an app-server and completes the handshake. Rejects with an {@link AppServerError} of
- * kind `startup`, naming the command and the tail of its stderr, when it cannot.
+ * Spawns an app-server and completes the handshake over its stdio. Rejects with an
+ * {@link AppServerError} of kind `startup`, naming the command and the tail of its stderr, when
+ * it cannot.
  */
-export async function connect(options: ConnectOptions): Promise<AppServerConnection> {
-  const spawn = options.spawn ?? spawnWithExeca;
-  const child = spawn({ command: options.command, args: options.args, env: options.env, cwd: options.cwd });
-  const connection = new AppServerConnection(child, options);
+export function connect(options: ConnectOptions): Promise<AppServerConnection> {
+  const transport = StdioTransport.spawn({ command: options.command, args: options.args, env: options.env, cwd: options.cwd }, options.spawn, {
+    maxLineLength: options.maxLineLength,
+  });
+  return openConnection(transport, options);
+}
+
+/**
+ * Opens a session over `transport` and completes the handshake. Rejects with an
+ * {@link AppServerError} of kind `startup` naming the endpoint when it cannot; the transport is
+ * closed then.
+ */
+export async function openConnection(transport: Transport, options: SessionOptions = {}): Promise<AppServerConnection> {
+  const connection = new AppServerConnection(transport, options);
   options.onConnection?.(connection);
   const params: InitializeParams = {
     clientInfo: options.clientInfo ?? DEFAULT_CLIENT_INFO,
@@ -369,18 +386,19 @@ export async function connect(options: ConnectOptions): Promise<AppServerConnect
     },
   };
   try {
+    await connection.start();
     await connection.initialize(params, { timeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS });
     return connection;
   } catch (error) {
     await connection.close({ graceMs: 500, termMs: 1000 });
     const code = connection.exitInfo?.spawnError === undefined ? LocalErrorCode.exited : LocalErrorCode.spawnFailed;
-    throw startupError(options.command, code, error, connection.stderrTail(3).join(' | '));
+    throw startupError(transport.endpoint, code, error, connection.stderrTail(3).join(' | '));
   }
 }
 
-/** A one-line start-up failure that names the binary and, when not already in it, its stderr tail. */
-function startupError(command: string, code: LocalErrorCode, error: unknown, stderr: string): AppServerError {
+/** A one-line start-up failure that names the binary (or URL) and, when not already in it, its stderr tail. */
+function startupError(endpoint: string, code: LocalErrorCode, error: unknown, stderr: string): AppServerError {
   const detail = error instanceof Error ? error.message : String(error);
   const message = stderr.length > 0 && !detail.includes(stderr) ? `${detail}; stderr: ${stderr}` : detail;
-  return new AppServerError(`failed to start ${command}: ${message}`, { kind: 'startup', code, cause: error });
+  return new AppServerError(`failed to start ${endpoint}: ${message}`, { kind: 'startup', code, cause: error });
 }

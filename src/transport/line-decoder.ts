@@ -20,6 +20,21 @@ export const DEFAULT_MAX_LINE_LENGTH = 32 * 1024 * 1024;
 const SAMPLE_LENGTH = 120;
 
 /**
+ * One message's text (a line, or a WebSocket frame) as a JSON value; undefined when blank. Only
+ * objects are messages: checking the first character spares a throw for most log noise.
+ */
+export function decodeMessageText(raw: string): { value: unknown; text: string } | { skip: SkipReason; sample: string } | undefined {
+  const text = raw.trim();
+  if (text.length === 0) return undefined;
+  if (text.charCodeAt(0) !== 0x7b /* { */) return { skip: 'not-json', sample: text.slice(0, SAMPLE_LENGTH) };
+  try {
+    return { value: JSON.parse(text) as unknown, text };
+  } catch {
+    return { skip: 'not-json', sample: text.slice(0, SAMPLE_LENGTH) };
+  }
+}
+
+/**
  * Splits a text stream into JSONL messages. Lines that are blank are ignored; lines that are not
  * JSON, or too long, are reported through `onSkip` and dropped, so a noisy child cannot stop us.
  */
@@ -78,21 +93,10 @@ export class LineDecoder {
   }
 
   #parse(line: string): void {
-    const text = line.trim();
-    if (text.length === 0) return;
-    // Only objects are messages; checking the first character spares a throw for most log noise.
-    if (text.charCodeAt(0) !== 0x7b /* { */) {
-      this.#handlers.onSkip('not-json', text.slice(0, SAMPLE_LENGTH));
-      return;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      this.#handlers.onSkip('not-json', text.slice(0, SAMPLE_LENGTH));
-      return;
-    }
-    this.#handlers.onValue(value, text);
+    const decoded = decodeMessageText(line);
+    if (decoded === undefined) return;
+    if ('skip' in decoded) this.#handlers.onSkip(decoded.skip, decoded.sample);
+    else this.#handlers.onValue(decoded.value, decoded.text);
   }
 
   #reset(): void {

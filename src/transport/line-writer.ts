@@ -12,12 +12,10 @@ export class LineWriter {
     this.#stream = stream;
   }
 
-  /** Queues one message as a line (written once the current tick's work is done); returns its text. */
-  write(message: unknown): string {
+  /** Queues one line of JSON text, without its newline; written once the current tick's work is done. */
+  write(text: string): void {
     if (this.#queued.length === 0) process.nextTick(() => this.flush());
-    const text = JSON.stringify(message);
     this.#queued.push(`${text}\n`);
-    return text;
   }
 
   /** Writes what is queued now. */

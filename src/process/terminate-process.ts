@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ProcessExit, SpawnedProcess } from './spawn-process.js';
+import type { ProcessExit, SpawnedProcess } from './child-process.js';
 
 /** How long each step of a close may take. */
 export interface CloseOptions {
