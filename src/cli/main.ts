@@ -1,15 +1,8 @@
-import yargs from 'yargs';
 import type { CliIo } from './cli-io.js';
-import { mockModelBuilder, runMockModel } from './commands/mock-model.js';
-import { batchBuilder, runBatchCommand } from './commands/batch.js';
-import { mineBuilder, runMineCommand } from './commands/mine.js';
-import { proxyBuilder, runProxyCommand } from './commands/proxy.js';
-import { requestBuilder, runRequest } from './commands/request.js';
-import { runBuilder, runRun } from './commands/run.js';
-import { runSmokeCommand, smokeBuilder } from './commands/smoke.js';
+import { casVersion } from './cas-version.js';
+import { COMMANDS, findCommand } from './command-registry.js';
 import { ExitCode } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
-import { redactorFor } from '../report/redactor.js';
 
 /** Flags whose value may start with a dash (`--codex-arg -c`, `--params-file -`, `--input -`): glued to their value. */
 const DASH_VALUE_FLAGS = new Set(['--codex-arg', '--params-file', '--input', '-i']);
@@ -30,34 +23,37 @@ export function glueDashValues(argv: readonly string[]): string[] {
   return out;
 }
 
+/** The command named on the command line: its first word that is not a flag. */
+function commandWord(argv: readonly string[]): string | undefined {
+  return argv.find((arg) => !arg.startsWith('-'));
+}
+
 /** Runs the cas CLI on `argv` (without node and script) and resolves with the exit code. */
 export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  // `cas --version` needs no parser at all.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.stdout.write(`${casVersion()}\n`);
+    return ExitCode.ok;
+  }
+  const { default: yargs } = await import('yargs');
+  const chosen = findCommand(commandWord(argv));
+  // Only the command that runs is loaded: the others are listed by name, so `cas --help` stays cheap.
+  const loaded = chosen === undefined ? undefined : await chosen.load();
   let exitCode: number = ExitCode.ok;
-  const parser = yargs(glueDashValues(argv))
+  let parser = yargs(glueDashValues(argv))
     .scriptName('cas')
-    .usage('$0 <command> [options]\n\nDrive `codex app-server` at scale.')
-    .command('run', 'Run one method across N isolated app-server instances and report', runBuilder, async (args) => {
-      exitCode = await runRun(args, io);
-    })
-    .command('request', 'Run one request on one instance and print its raw result JSON', requestBuilder, async (args) => {
-      exitCode = await runRequest(args, io);
-    })
-    .command('mock-model', 'Serve a scripted Responses API model on loopback, for offline turns', mockModelBuilder, async (args) => {
-      exitCode = await runMockModel(args, io);
-    })
-    .command('batch', 'Run a JSONL file of requests across instances; results in input order', batchBuilder, async (args) => {
-      exitCode = await runBatchCommand(args, io);
-    })
-    .command('mine', 'List (and read) every thread of one or more homes, exactly once, resumable', mineBuilder, async (args) => {
-      exitCode = await runMineCommand(args, io);
-    })
-    .command('smoke', 'Check that the app-server answers the core v2 methods', smokeBuilder, async (args) => {
-      exitCode = await runSmokeCommand(args, io);
-    })
-    .command('proxy', 'One app-server behind a JSONL stream API on stdio, for orchestrators', proxyBuilder, async (args) => {
-      exitCode = await runProxyCommand(args, io);
-    })
-    .demandCommand(1, 'name a command: run, request, batch, mine, proxy, smoke or mock-model')
+    .usage('$0 <command> [options]\n\nDrive `codex app-server` at scale.');
+  for (const entry of COMMANDS) {
+    if (entry === chosen && loaded !== undefined) {
+      parser = parser.command([entry.name, ...(entry.aliases ?? [])], entry.describe, (y) => loaded.builder(y), async (args) => {
+        exitCode = await loaded.handler(args, io);
+      });
+    } else {
+      parser = parser.command([entry.name, ...(entry.aliases ?? [])], entry.describe);
+    }
+  }
+  parser = parser
+    .demandCommand(1, `name a command: ${COMMANDS.map((entry) => entry.name).join(', ')}`)
     .recommendCommands()
     .strict()
     .exitProcess(false)
@@ -67,7 +63,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     })
     .wrap(Math.min(120, process.stdout.columns ?? 100))
     .help()
-    .version();
+    .version(casVersion());
   try {
     await parser.parseAsync();
   } catch (error) {
@@ -76,6 +72,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       return ExitCode.usage;
     }
     // A failure's message may quote a server's output: secrets from the environment are cut out.
+    const { redactorFor } = await import('../report/redactor.js');
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
     io.stderr.write(`cas: ${redactorFor({ env: process.env }).text(message)}\n`);
     if (process.env.CAS_DEBUG) io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);

@@ -1,0 +1,85 @@
+import type { Argv } from 'yargs';
+import type { CliIo } from './cli-io.js';
+
+/** What a command module provides once loaded: its flags and what it does. */
+export interface LoadedCommand {
+  /** Declares the command's flags (and only those it uses). */
+  builder(yargs: Argv): Argv;
+  /** Runs it with the parsed flags; resolves with the exit code. */
+  handler(argv: Record<string, unknown>, io: CliIo): Promise<number>;
+}
+
+/** A command as the top level knows it: a name and a line of help; its module loads only when it runs. */
+export interface CommandEntry {
+  name: string;
+  /** Other names that run the same command (e.g. the original cas's). */
+  aliases?: readonly string[];
+  describe: string;
+  load(): Promise<LoadedCommand>;
+}
+
+/** Every cas command, in the order `cas --help` lists them. */
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'run',
+    describe: 'Run one method across N isolated app-server instances and report',
+    load: async () => {
+      const { runBuilder, runRun } = await import('./commands/run.js');
+      return { builder: runBuilder, handler: runRun };
+    },
+  },
+  {
+    name: 'request',
+    describe: 'Run one request on one instance and print its raw result JSON',
+    load: async () => {
+      const { requestBuilder, runRequest } = await import('./commands/request.js');
+      return { builder: requestBuilder, handler: runRequest };
+    },
+  },
+  {
+    name: 'batch',
+    describe: 'Run a JSONL file of requests across instances; results in input order',
+    load: async () => {
+      const { batchBuilder, runBatchCommand } = await import('./commands/batch.js');
+      return { builder: batchBuilder, handler: runBatchCommand };
+    },
+  },
+  {
+    name: 'mine',
+    describe: 'List (and read) every thread of one or more homes, exactly once, resumable',
+    load: async () => {
+      const { mineBuilder, runMineCommand } = await import('./commands/mine.js');
+      return { builder: mineBuilder, handler: runMineCommand };
+    },
+  },
+  {
+    name: 'proxy',
+    describe: 'One app-server behind a JSONL stream API on stdio, for orchestrators',
+    load: async () => {
+      const { proxyBuilder, runProxyCommand } = await import('./commands/proxy.js');
+      return { builder: proxyBuilder, handler: runProxyCommand };
+    },
+  },
+  {
+    name: 'smoke',
+    describe: 'Check that the app-server answers the core v2 methods',
+    load: async () => {
+      const { smokeBuilder, runSmokeCommand } = await import('./commands/smoke.js');
+      return { builder: smokeBuilder, handler: runSmokeCommand };
+    },
+  },
+  {
+    name: 'mock-model',
+    describe: 'Serve a scripted Responses API model on loopback, for offline turns',
+    load: async () => {
+      const { mockModelBuilder, runMockModel } = await import('./commands/mock-model.js');
+      return { builder: mockModelBuilder, handler: runMockModel };
+    },
+  },
+];
+
+/** The entry `name` stands for (a command's name or one of its aliases). */
+export function findCommand(name: string | undefined): CommandEntry | undefined {
+  if (name === undefined) return undefined;
+  return COMMANDS.find((entry) => entry.name === name || entry.aliases?.includes(name));
+}
