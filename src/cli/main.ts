@@ -2,6 +2,7 @@ import type { CliIo } from './cli-io.js';
 import { casVersion } from './cas-version.js';
 import { COMMANDS, findCommand } from './command-registry.js';
 import { ExitCode } from './exit-codes.js';
+import { describeUnknownFlags, nearestName, unknownFlags, type KnownFlags } from './flag-suggestions.js';
 import { UsageError } from './usage-error.js';
 
 /** Flags whose value may start with a dash (`--codex-arg -c`, `--params-file -`, `--input -`): glued to their value. */
@@ -23,9 +24,24 @@ export function glueDashValues(argv: readonly string[]): string[] {
   return out;
 }
 
-/** The command named on the command line: its first word that is not a flag. */
-function commandWord(argv: readonly string[]): string | undefined {
-  return argv.find((arg) => !arg.startsWith('-'));
+/** Flags that may come without a command. */
+const TOP_LEVEL_FLAGS = new Set(['--help', '-h', '--version', '-V']);
+
+/** " (did you mean X?)" for a mistyped command name, or nothing. */
+function nearCommand(word: string): string {
+  const near = nearestName(word, COMMANDS.flatMap((entry) => [entry.name, ...(entry.aliases ?? [])]));
+  return near === undefined ? '' : ` (did you mean ${near}?)`;
+}
+
+/** yargs's message for a usage problem, in cas's words: unknown flags named once, with a near miss; a missing flag by its name. */
+function usageMessage(message: string, argv: readonly string[], known: KnownFlags): string {
+  if (/^Unknown arguments?:/.test(message)) {
+    const flags = unknownFlags(argv, known);
+    if (flags.length > 0) return describeUnknownFlags(flags, known);
+  }
+  const missing = /^Missing required arguments?: (.+)$/.exec(message);
+  if (missing !== null) return `${missing[1]!.split(', ').map((name) => `--${name}`).join(', ')} ${missing[1]!.includes(',') ? 'are' : 'is'} required`;
+  return message;
 }
 
 /** Runs the cas CLI on `argv` (without node and script) and resolves with the exit code. */
@@ -35,8 +51,17 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     io.stdout.write(`${casVersion()}\n`);
     return ExitCode.ok;
   }
+  const word = argv[0];
+  if (word !== undefined && word.startsWith('-') && !TOP_LEVEL_FLAGS.has(word)) {
+    io.stderr.write(`cas: name the command first: cas <command> [flags] (commands: ${COMMANDS.map((entry) => entry.name).join(', ')})\n`);
+    return ExitCode.usage;
+  }
+  const chosen = word === undefined || word.startsWith('-') ? undefined : findCommand(word);
+  if (word !== undefined && !word.startsWith('-') && chosen === undefined) {
+    io.stderr.write(`cas: unknown command ${word}${nearCommand(word)}; name one of ${COMMANDS.map((entry) => entry.name).join(', ')}\n`);
+    return ExitCode.usage;
+  }
   const { default: yargs } = await import('yargs');
-  const chosen = findCommand(commandWord(argv));
   // Only the command that runs is loaded: the others are listed by name, so `cas --help` stays cheap.
   const loaded = chosen === undefined ? undefined : await chosen.load();
   let exitCode: number = ExitCode.ok;
@@ -59,10 +84,11 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     .exitProcess(false)
     .fail((message, error) => {
       if (error !== undefined && error !== null) throw error;
-      throw new UsageError(message);
+      throw new UsageError(usageMessage(message, argv, (parser as unknown as { getOptions(): KnownFlags }).getOptions()));
     })
     .wrap(Math.min(120, process.stdout.columns ?? 100))
     .help()
+    .alias('help', 'h')
     .version(casVersion());
   try {
     await parser.parseAsync();

@@ -44,7 +44,7 @@ describe('cas smoke against the real app-server', () => {
     expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^cas: --turn-timeout-ms must be at least 1 \(got 0\)$/)]);
     const unknown = await cas(['smoke', '--bogus']);
     expect(unknown.exitCode).toBe(2);
-    expect(unknown.stderr).toMatch(/Unknown argument: bogus/);
+    expect(unknown.stderr).toMatch(/^cas: unknown flag --bogus; see --help$/);
   });
 
   it('fails with exit 1 when the app-server cannot start, reporting the rest as not run', async () => {

@@ -2,10 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { cas } from '../helpers/cas-cli.js';
 
 const cases: Array<[string, string[], RegExp]> = [
-  ['an unknown flag', ['run', '--method', 'thread/list', '--bogus'], /Unknown argument: bogus/],
+  ['an unknown flag', ['run', '--method', 'thread/list', '--bogus'], /^cas: unknown flag --bogus; see --help$/],
+  ['a mistyped flag', ['run', '--concurency', '2'], /^cas: unknown flag --concurency \(did you mean --concurrency\?\); see --help$/],
+  ['a mistyped negation', ['batch', '-i', '-', '--no-progres'], /unknown flag --no-progres \(did you mean --no-progress\?\)/],
+  ['a flag the command does not use', ['smoke', '--retries', '2'], /^cas: unknown flag --retries; see --help$/],
+  ['a flag before the command', ['--json', 'run'], /name the command first/],
   ['no command', [], /name a command/],
-  ['an unknown command', ['frobnicate'], /Unknown argument|Did you mean/],
-  ['a missing method', ['run'], /--method is required/],
+  ['an unknown command', ['frobnicate'], /^cas: unknown command frobnicate; name one of run, /],
+  ['a mistyped command', ['mien'], /unknown command mien \(did you mean mine\?\)/],
+  ['a missing method', ['request'], /^cas: --method is required$/],
+  ['a missing input', ['batch'], /^cas: --input is required$/],
+  ['a timeout a Node timer cannot wait', ['run', '--request-timeout-ms', '1e12'], /--request-timeout-ms must be at most 2147483647/],
+  ['a grace period a Node timer cannot wait', ['run', '--grace-ms', '1e10'], /--grace-ms must be at most 2147483647/],
+  ['a concurrency no machine could hold', ['run', '--concurrency', '1e9'], /--concurrency must be at most 10000/],
+  ['more slots in all than any run needs', ['batch', '-i', '-', '--instances', '100', '--concurrency', '10000'], /--instances x --concurrency is 1000000 requests in flight; at most 100000/],
   ['params not JSON', ['run', '-m', 'thread/list', '--params', '{limit:5}'], /--params is not valid JSON/],
   ['params not an object', ['run', '-m', 'thread/list', '--params', '[1,2]'], /--params must be a JSON object, got an array/],
   ['a missing params file', ['run', '-m', 'thread/list', '--params-file', '/nonexistent/p.json'], /--params-file \/nonexistent\/p.json: no such file/],
@@ -44,8 +54,29 @@ describe('usage errors', () => {
   it('--help prints usage with every run flag and exits 0', async () => {
     const { exitCode, stdout } = await cas(['run', '--help']);
     expect(exitCode).toBe(0);
-    for (const flag of ['--instances', '--params-json', '--params-file', '--records', '--codex-home-template', '--no-progress', '--backoff-max-ms']) {
+    for (const flag of ['--instances', '--params-json', '--params-file', '--records', '--codex-home-template', '--no-progress', '--backoff-max-ms', '--require-all']) {
       expect(stdout).toContain(flag);
     }
+  });
+
+  it('each command lists only the flags that do something there', async () => {
+    const help = async (command: string) => (await cas([command, '--help'])).stdout;
+    const flags = (text: string) => new Set([...text.matchAll(/--[a-z][a-z0-9-]+/g)].map((match) => match[0]));
+    const smoke = flags(await help('smoke'));
+    for (const unused of ['--retries', '--backoff-base-ms', '--require-all', '--max-restarts', '--state-dir']) expect(smoke.has(unused)).toBe(false);
+    const proxy = flags(await help('proxy'));
+    for (const unused of ['--retries', '--backoff-max-ms', '--require-all', '--max-restarts', '--max-consecutive-timeouts']) expect(proxy.has(unused)).toBe(false);
+    expect(flags(await help('request')).has('--require-all')).toBe(false);
+    const mine = await help('mine');
+    expect(mine).not.toContain('--codex-home-template');
+    expect(mine.match(/^\s+--codex-home\s/gm)).toHaveLength(1);
+  });
+
+  it('marks the flags a command cannot run without as required', async () => {
+    // A flag's help entry runs from its line to the next flag's (long descriptions wrap).
+    const entry = (help: string, flag: string) => help.split(/\n(?=\s+-)/).find((part) => part.includes(flag)) ?? '';
+    expect(entry((await cas(['request', '--help'])).stdout, '--method')).toContain('[required]');
+    expect(entry((await cas(['batch', '--help'])).stdout, '--input')).toContain('[required]');
+    expect(entry((await cas(['run', '--help'])).stdout, '--method')).toContain('[default: "thread/list"]');
   });
 });

@@ -10,7 +10,7 @@ import { formatBatchSummary } from '../../report/human-summary.js';
 import type { CliIo } from '../cli-io.js';
 import { ExitCode } from '../exit-codes.js';
 import { handleInterrupts } from '../interrupts.js';
-import { positiveInt, singleString } from '../options/flag-schemas.js';
+import { positiveInt, singleString, slots, totalSlotsProblem } from '../options/flag-schemas.js';
 import { checkWritableTarget } from '../options/output-target.js';
 import { SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
@@ -25,7 +25,7 @@ const BATCH = 'Batch:';
 /** `cas batch` flags on top of the session flags. */
 export function batchBuilder<T>(yargs: Argv<T>) {
   return withPolicyOptions(withMockModelOptions(withSessionOptions(yargs)))
-    .option('input', { alias: 'i', type: 'string', group: BATCH, describe: 'JSONL requests {"id"?, "method", "params"?}, one per line (- for stdin)' })
+    .option('input', { alias: 'i', type: 'string', demandOption: true, group: BATCH, describe: 'JSONL requests {"id"?, "method", "params"?}, one per line (- for stdin)' })
     .option('out', { alias: 'o', type: 'string', group: BATCH, describe: 'Write the JSONL results here (default stdout)' })
     .option('instances', { alias: 'n', type: 'number', default: 1, group: BATCH, describe: 'App-server instances to start' })
     .option('concurrency', { type: 'number', default: 1, group: BATCH, describe: 'Requests in flight per instance' })
@@ -38,8 +38,8 @@ export function batchBuilder<T>(yargs: Argv<T>) {
 const BatchOptionsSchema = SessionFlagsSchema.extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend({
   input: singleString,
   out: singleString.optional(),
-  instances: positiveInt,
-  concurrency: positiveInt,
+  instances: slots,
+  concurrency: slots,
   window: positiveInt,
   failFast: z.boolean(),
   report: singleString.optional(),
@@ -73,6 +73,8 @@ async function openOutput(out: string | undefined, io: CliIo): Promise<{ stream:
 /** `cas batch`: every input line a request, results in input order. Returns the exit code. */
 export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const options = validate(BatchOptionsSchema, argv);
+  const slotsProblem = totalSlotsProblem(options.instances, options.concurrency);
+  if (slotsProblem !== undefined) throw new UsageError(slotsProblem);
   const session = await resolveWorkloadOptions(options, false);
   if (options.report !== undefined) await checkWritableTarget(options.report, '--report');
   const input = await openInput(options.input);

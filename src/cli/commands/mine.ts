@@ -12,9 +12,9 @@ import { formatMineSummary } from '../../report/human-summary.js';
 import type { CliIo } from '../cli-io.js';
 import { ExitCode } from '../exit-codes.js';
 import { handleInterrupts } from '../interrupts.js';
-import { positiveInt, repeatedString, singleString } from '../options/flag-schemas.js';
+import { repeatedString, singleString, slots, positiveInt } from '../options/flag-schemas.js';
 import { checkWritableTarget } from '../options/output-target.js';
-import { SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
+import { WorkloadSessionFlagsSchema, withWorkloadSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
 import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
@@ -27,7 +27,7 @@ const FILTERS = 'thread/list filters:';
 
 /** `cas mine` flags: the session flags, with --codex-home naming the homes to mine. */
 export function mineBuilder<T>(yargs: Argv<T>) {
-  return withPolicyOptions(withMockModelOptions(withSessionOptions(yargs)))
+  return withPolicyOptions(withMockModelOptions(withWorkloadSessionOptions(yargs)))
     .option('codex-home', { type: 'string', group: MINE, describe: 'A CODEX_HOME to mine (repeatable; with {i} and --homes N, N of them)' })
     .option('homes', { type: 'number', group: MINE, describe: 'How many homes {i} in --codex-home stands for (0..N-1)' })
     .option('instances', { alias: 'n', type: 'number', default: 1, group: MINE, describe: 'App-servers per home' })
@@ -48,11 +48,11 @@ export function mineBuilder<T>(yargs: Argv<T>) {
     .option('state-db-only', { type: 'boolean', default: false, group: FILTERS, describe: "List from the server's SQLite index without scanning rollout files (much faster; misses rollouts the index lacks)" });
 }
 
-const MineOptionsSchema = SessionFlagsSchema.omit({ codexHome: true }).extend(policyFlagsSchema(false).shape).extend(MockModelFlagsSchema.shape).extend({
+const MineOptionsSchema = WorkloadSessionFlagsSchema.extend(policyFlagsSchema(false).shape).extend(MockModelFlagsSchema.shape).extend({
   codexHome: repeatedString,
-  homes: positiveInt.optional(),
-  instances: positiveInt,
-  concurrency: positiveInt,
+  homes: slots.optional(),
+  instances: slots,
+  concurrency: slots,
   read: z.boolean(),
   out: singleString.optional(),
   checkpoint: singleString.optional(),
@@ -140,7 +140,6 @@ async function plan(flags: MineFlags): Promise<{ homes: string[]; filters: ListF
 /** `cas mine`: every thread of every home, exactly once, as JSONL. Returns the exit code. */
 export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const flags = validate(MineOptionsSchema, argv);
-  if (flags.codexHomeTemplate !== undefined) throw new UsageError('--codex-home-template does not apply to cas mine: homes are mined as they are');
   const session = await resolveWorkloadOptions({ ...flags, codexHome: undefined }, false);
   const mine = await plan(flags);
   if (mine.out !== undefined) await checkWritableTarget(mine.out, '--out');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isLoopbackHost, startMockModel, type MockModelStats } from '../../mock-model/mock-model-server.js';
 import type { CliIo } from '../cli-io.js';
 import { ExitCode } from '../exit-codes.js';
-import { nonNegativeInt, singleString } from '../options/flag-schemas.js';
+import { milliseconds, nonNegativeInt, singleString } from '../options/flag-schemas.js';
 import { validate } from '../options/validate.js';
 import { loadMockScript } from '../options/mock-script-file.js';
 
@@ -26,7 +26,7 @@ const MockModelOptionsSchema = z.object({
   port: nonNegativeInt.max(65535, { error: 'must be at most 65535' }),
   host: singleString.refine(isLoopbackHost, { error: 'must be a loopback address (127.x.x.x, ::1 or localhost)' }),
   text: z.string({ error: 'must be given once, with a value' }).optional(),
-  delayMs: nonNegativeInt.optional(),
+  delayMs: milliseconds.optional(),
   inputTokens: nonNegativeInt.optional(),
   outputTokens: nonNegativeInt.optional(),
   script: singleString.optional(),

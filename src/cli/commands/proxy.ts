@@ -4,11 +4,11 @@ import type { Argv } from 'yargs';
 import { runProxy, type ProxyEnd } from '../../proxy/run-proxy.js';
 import type { CliIo } from '../cli-io.js';
 import { ExitCode } from '../exit-codes.js';
-import { nonNegativeInt, positiveInt, singleString } from '../options/flag-schemas.js';
+import { milliseconds, positiveInt, singleString } from '../options/flag-schemas.js';
 import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
 import { checkWritableTarget } from '../options/output-target.js';
 import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
-import { SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
+import { CoreFlagsSchema, GraceFlagsSchema, HomeFlagsSchema, StateFlagsSchema, withCoreOptions, withGraceOptions, withHomeOptions, withStateOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
 
@@ -16,16 +16,19 @@ const PROXY = 'Proxy:';
 
 /** `cas proxy` flags: the session flags (one app-server), the policy (with `forward`), and the stream's own. */
 export function proxyBuilder<T>(yargs: Argv<T>) {
-  return withPolicyOptions(withMockModelOptions(withSessionOptions(yargs)))
+  return withPolicyOptions(withMockModelOptions(withGraceOptions(withStateOptions(withHomeOptions(withCoreOptions(yargs))))))
     .option('server-request-timeout-ms', { type: 'number', default: 30_000, group: PROXY, describe: 'How long the orchestrator has to answer a forwarded server request (0 = forever)' })
     .option('max-out-queue', { type: 'number', default: 1000, group: PROXY, describe: 'Unread events before the proxy pauses reading the app-server and stdin' })
     .option('state-file', { type: 'string', group: PROXY, describe: 'Keep the proxy state (current thread, ...) here (default <state-dir>/proxy.json or <run-dir>/proxy.json)' });
 }
 
-const ProxyOptionsSchema = SessionFlagsSchema.extend(MockModelFlagsSchema.shape)
+const ProxyOptionsSchema = CoreFlagsSchema.extend(HomeFlagsSchema.shape)
+  .extend(StateFlagsSchema.shape)
+  .extend(GraceFlagsSchema.shape)
+  .extend(MockModelFlagsSchema.shape)
   .extend(policyFlagsSchema(true).shape)
   .extend({
-    serverRequestTimeoutMs: nonNegativeInt,
+    serverRequestTimeoutMs: milliseconds,
     maxOutQueue: positiveInt,
     stateFile: singleString.optional(),
   });

@@ -4,17 +4,36 @@ import type { CliIo } from '../cli-io.js';
 import { ExitCode } from '../exit-codes.js';
 import { handleInterrupts } from '../interrupts.js';
 import { RequestFlagsSchema, resolveRequestOptions, withRequestOptions } from '../options/request-options.js';
-import { resolveSessionOptions, SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
+import {
+  CoreFlagsSchema,
+  GraceFlagsSchema,
+  HomeFlagsSchema,
+  resolveSessionOptions,
+  RestartFlagsSchema,
+  RetryFlagsSchema,
+  StateFlagsSchema,
+  withCoreOptions,
+  withGraceOptions,
+  withHomeOptions,
+  withRestartOptions,
+  withRetryOptions,
+  withStateOptions,
+} from '../options/session-options.js';
 import { validate } from '../options/validate.js';
 import { redactorFor } from '../../report/redactor.js';
 import { truncate } from '../../report/truncate.js';
 
-/** `cas request` takes the request and the session flags. */
+/** `cas request` takes the request and the session flags of one instance (no --require-all). */
 export function requestBuilder<T>(yargs: Argv<T>) {
-  return withSessionOptions(withRequestOptions(yargs));
+  return withRestartOptions(withRetryOptions(withGraceOptions(withStateOptions(withHomeOptions(withCoreOptions(withRequestOptions(yargs)))))));
 }
 
-const RequestOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.shape);
+const RequestOptionsSchema = CoreFlagsSchema.extend(HomeFlagsSchema.shape)
+  .extend(StateFlagsSchema.shape)
+  .extend(GraceFlagsSchema.shape)
+  .extend(RetryFlagsSchema.shape)
+  .extend(RestartFlagsSchema.shape)
+  .extend(RequestFlagsSchema.shape);
 
 /**
  * `cas request`: one request on one instance, with the same retry rules as `run`. Prints the raw

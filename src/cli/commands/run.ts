@@ -6,9 +6,9 @@ import { JsonlFileWriter } from '../../report/records-writer.js';
 import { runMethod } from '../../runner/run-method.js';
 import { ExitCode } from '../exit-codes.js';
 import { handleInterrupts } from '../interrupts.js';
-import { nonNegativeInt, positiveInt, positiveNumber, singleString } from '../options/flag-schemas.js';
+import { nonNegativeInt, positiveMilliseconds, positiveNumber, positiveSeconds, singleString, slots, totalSlotsProblem, workCount } from '../options/flag-schemas.js';
 import { checkWritableTarget } from '../options/output-target.js';
-import { RequestFlagsSchema, resolveRequestOptions, withRequestOptions } from '../options/request-options.js';
+import { DEFAULT_RUN_METHOD, RequestFlagsSchema, resolveRequestOptions, withRequestOptions } from '../options/request-options.js';
 import { SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
@@ -27,7 +27,7 @@ const OUTPUT = 'Output:';
 
 /** `cas run` flags on top of the instance options. */
 export function runBuilder<T>(yargs: Argv<T>) {
-  return withPolicyOptions(withMockModelOptions(withSessionOptions(withRequestOptions(yargs))))
+  return withPolicyOptions(withMockModelOptions(withSessionOptions(withRequestOptions(yargs, DEFAULT_RUN_METHOD))))
     .option('instances', { alias: 'n', type: 'number', default: 1, group: RUN, describe: 'App-server instances to start' })
     .option('requests', { type: 'number', group: RUN, describe: 'Requests in all (default: one per instance)' })
     .option('duration', { type: 'number', group: RUN, describe: 'Keep sending for this many seconds' })
@@ -47,17 +47,17 @@ export function runBuilder<T>(yargs: Argv<T>) {
 }
 
 const RunOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.shape).extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend({
-  instances: positiveInt,
-  requests: positiveInt.optional(),
-  duration: positiveNumber.optional(),
-  concurrency: positiveInt,
+  instances: slots,
+  requests: workCount.optional(),
+  duration: positiveSeconds.optional(),
+  concurrency: slots,
   rate: positiveNumber.optional(),
-  warmup: positiveNumber.optional(),
+  warmup: positiveSeconds.optional(),
   maxP99Ms: positiveNumber.optional(),
   maxErrorRate: z.number({ error: 'must be a number' }).min(0, { error: 'must be between 0 and 1' }).max(1, { error: 'must be between 0 and 1' }).optional(),
   threadParams: singleString.optional(),
   freshThread: z.boolean(),
-  turnTimeoutMs: positiveInt,
+  turnTimeoutMs: positiveMilliseconds,
   json: z.boolean(),
   out: singleString.optional(),
   records: singleString.optional(),
@@ -68,6 +68,8 @@ const RunOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.shape).ext
 /** `cas run`: fan a method out over N instances and report. Returns the exit code. */
 export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const options = validate(RunOptionsSchema, argv);
+  const slotsProblem = totalSlotsProblem(options.instances, options.concurrency);
+  if (slotsProblem !== undefined) throw new UsageError(slotsProblem);
   const resolved = { ...(await resolveRequestOptions(options)), ...(await resolveWorkloadOptions(options, false)) };
   const threadParams = options.threadParams === undefined ? {} : parseParamsJson(options.threadParams, '--thread-params');
   if (options.out !== undefined) await checkWritableTarget(options.out, '--out');

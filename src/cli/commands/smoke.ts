@@ -5,33 +5,27 @@ import { formatSmokeLines } from '../../smoke/smoke-result.js';
 import type { CliIo } from '../cli-io.js';
 import { ExitCode } from '../exit-codes.js';
 import { handleInterrupts } from '../interrupts.js';
-import { positiveInt } from '../options/flag-schemas.js';
-import { resolveSessionOptions, SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
+import { positiveMilliseconds } from '../options/flag-schemas.js';
+import { CoreFlagsSchema, HomeFlagsSchema, resolveSessionOptions, withCoreOptions, withHomeOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
 
 const SMOKE = 'Smoke:';
 
 /** `cas smoke` flags: the codex and home flags, a turn timeout and `--json`. */
 export function smokeBuilder<T>(yargs: Argv<T>) {
-  return withSessionOptions(yargs)
-    // Accepted like on every command that starts app-servers, but a smoke run retries no request and keeps no state file.
-    .hide('retries')
-    .hide('backoff-base-ms')
-    .hide('backoff-max-ms')
-    .hide('state-dir')
+  return withHomeOptions(withCoreOptions(yargs))
     .option('turn-timeout-ms', { type: 'number', default: 30_000, group: SMOKE, describe: 'How long each turn may take to complete' })
     .option('json', { type: 'boolean', default: false, group: SMOKE, describe: 'Print the result as JSON on stdout' });
 }
 
-const SmokeFlagsSchema = SessionFlagsSchema.extend({
-  turnTimeoutMs: positiveInt,
+const SmokeFlagsSchema = CoreFlagsSchema.extend(HomeFlagsSchema.shape).extend({
+  turnTimeoutMs: positiveMilliseconds,
   json: z.boolean(),
 });
 
 /**
  * `cas smoke`: checks one real app-server (on a fresh home, against the loopback model) answers
  * the core v2 methods. Prints one line per check (or `--json`); exit 0 when all are ok, else 1.
- * `--retries`, `--backoff-*` and `--state-dir` are accepted but unused (and hidden from --help).
  */
 export async function runSmokeCommand(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const options = validate(SmokeFlagsSchema, argv);

@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { z } from 'zod';
 import type { MockScript } from '../../mock-model/mock-script.js';
 import { UsageError } from '../usage-error.js';
-import { nonNegativeInt, singleString } from './flag-schemas.js';
+import { milliseconds, singleString } from './flag-schemas.js';
 import { loadMockScript } from './mock-script-file.js';
 
 const MOCK = 'Mock model:';
@@ -21,7 +21,7 @@ export const MockModelFlagsSchema = z.object({
   mockModel: z.boolean(),
   mockScript: singleString.optional(),
   mockText: z.string({ error: 'must be given once, with a value' }).optional(),
-  mockDelayMs: nonNegativeInt.optional(),
+  mockDelayMs: milliseconds.optional(),
 });
 export type MockModelFlags = z.infer<typeof MockModelFlagsSchema>;
 

@@ -5,10 +5,17 @@ import { loadParams } from './params.js';
 
 const REQUEST = 'Request:';
 
-/** The request to send: `--method` and its params. */
-export function withRequestOptions<T>(yargs: Argv<T>) {
+/** The method `cas run` sends when none is named, as the original cas runners did. */
+export const DEFAULT_RUN_METHOD = 'thread/list';
+
+/** The request to send: `--method` (required, or defaulting to `defaultMethod`) and its params. */
+export function withRequestOptions<T>(yargs: Argv<T>, defaultMethod?: string) {
+  const method =
+    defaultMethod === undefined
+      ? { demandOption: true as const, describe: 'JSON-RPC method to call, e.g. thread/list' }
+      : { default: defaultMethod, describe: 'JSON-RPC method to call' };
   return yargs
-    .option('method', { alias: 'm', type: 'string', group: REQUEST, describe: 'JSON-RPC method to call, e.g. thread/list' })
+    .option('method', { alias: 'm', type: 'string', group: REQUEST, ...method })
     .option('params', { alias: 'params-json', type: 'string', group: REQUEST, describe: 'Params as a JSON object (default {})' })
     .option('params-file', { type: 'string', group: REQUEST, describe: 'Read params from a JSON file (- for stdin)' });
 }

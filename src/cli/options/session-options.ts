@@ -5,60 +5,108 @@ import { CodexNotFoundError, resolveCodex, type ResolvedCodex } from '../../code
 import { checkTemplate } from '../../instance/codex-home.js';
 import type { InstanceConnectOptions } from '../../instance/start-instances.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../runner/retry-policy.js';
+import { DEFAULT_GRACE_MS } from '../../runner/session.js';
 import { UsageError } from '../usage-error.js';
-import { nonNegativeInt, repeatedString, singleString } from './flag-schemas.js';
+import { count, milliseconds, repeatedString, singleString } from './flag-schemas.js';
 
 const CODEX = 'Codex:';
 const HOMES = 'Homes and state:';
 const RETRIES = 'Retries and timeouts:';
+const optionalString = singleString.optional();
 
-/** Flags of every command that starts app-servers: which codex, homes, retries and timeouts. */
-export function withSessionOptions<T>(yargs: Argv<T>) {
+// The flags of commands that start app-servers, in groups: each command takes the groups it
+// uses, so its --help lists exactly the flags that do something there.
+
+/** Every such command: which codex, how long a request may take, where temp state goes. */
+export function withCoreOptions<T>(yargs: Argv<T>) {
   return yargs
     .option('codex-bin', { type: 'string', group: CODEX, describe: 'codex binary (default: $CAS_CODEX_BIN, codex on PATH, then the bundled @openai/codex)' })
     .option('codex-arg', { type: 'string', group: CODEX, describe: 'Extra argument after `app-server` (repeatable: --codex-arg -c --codex-arg model=o3)' })
     .option('opt-out-notification-method', { type: 'string', group: CODEX, describe: 'Notification method the server should not send (repeatable)' })
     .option('request-timeout-ms', { type: 'number', default: DEFAULT_REQUEST_TIMEOUT_MS, group: RETRIES, describe: 'Timeout of every request, in ms (0 = none)' })
-    .option('retries', { type: 'number', default: DEFAULT_RETRY_POLICY.retries, group: RETRIES, describe: 'Retries of a -32001 (or timed-out read) request' })
-    .option('backoff-base-ms', { type: 'number', default: DEFAULT_RETRY_POLICY.backoff.baseMs, group: RETRIES, describe: 'Backoff ceiling of the first retry, in ms' })
-    .option('backoff-max-ms', { type: 'number', default: DEFAULT_RETRY_POLICY.backoff.maxMs, group: RETRIES, describe: 'Largest backoff ceiling, in ms' })
     .option('startup-retries', { type: 'number', default: 3, group: RETRIES, describe: 'Retries of an app-server that fails to start' })
-    .option('max-restarts', { type: 'number', default: 3, group: RETRIES, describe: 'Restarts of an app-server that dies or hangs, per instance' })
-    .option('max-consecutive-timeouts', { type: 'number', default: 3, group: RETRIES, describe: 'Requests in a row a silent app-server leaves unanswered before it is recycled (0 = never)' })
-    .option('require-all', { type: 'boolean', default: false, group: RETRIES, describe: 'Stop (exit 1) when any instance fails to start, instead of going on with the rest' })
-    .option('grace-ms', { type: 'number', default: 5000, group: RETRIES, describe: 'After SIGINT/SIGTERM, how long requests in flight may finish' })
-    .option('redact-key', { type: 'string', group: HOMES, describe: 'Also redact values of this key in every output (repeatable)' })
     .option('run-dir', { type: 'string', group: HOMES, describe: 'Directory for homes and state files (kept); default a temp dir' })
-    .option('keep-run-dir', { type: 'boolean', default: false, group: HOMES, describe: 'Keep the temp run dir at exit' })
-    .option('codex-home', { type: 'string', group: HOMES, describe: 'CODEX_HOME to use; {i} is replaced by the instance index' })
-    .option('codex-home-template', { type: 'string', group: HOMES, describe: 'Copy config.toml and auth.json from here into fresh homes' })
-    .option('state-dir', { type: 'string', group: HOMES, describe: 'Directory of the per-instance state files (default <run-dir>/state)' });
+    .option('keep-run-dir', { type: 'boolean', default: false, group: HOMES, describe: 'Keep the temp run dir at exit' });
 }
-
-const optionalString = singleString.optional();
-
-/** Validation of {@link withSessionOptions}. */
-export const SessionFlagsSchema = z.object({
+export const CoreFlagsSchema = z.object({
   codexBin: optionalString,
   codexArg: repeatedString,
   optOutNotificationMethod: repeatedString,
-  requestTimeoutMs: nonNegativeInt,
-  retries: nonNegativeInt,
-  backoffBaseMs: nonNegativeInt,
-  backoffMaxMs: nonNegativeInt,
-  startupRetries: nonNegativeInt,
-  maxRestarts: nonNegativeInt,
-  maxConsecutiveTimeouts: nonNegativeInt,
-  requireAll: z.boolean(),
-  graceMs: nonNegativeInt,
-  redactKey: repeatedString,
+  requestTimeoutMs: milliseconds,
+  startupRetries: count,
   runDir: optionalString,
   keepRunDir: z.boolean(),
-  codexHome: optionalString,
-  codexHomeTemplate: optionalString,
-  stateDir: optionalString,
 });
-export type SessionFlags = z.infer<typeof SessionFlagsSchema>;
+
+/** The home the servers run on, and the template fresh homes are filled from. */
+export function withHomeOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('codex-home', { type: 'string', group: HOMES, describe: 'CODEX_HOME to use; {i} is replaced by the instance index' })
+    .option('codex-home-template', { type: 'string', group: HOMES, describe: 'Copy config.toml and auth.json from here into fresh homes' });
+}
+export const HomeFlagsSchema = z.object({ codexHome: optionalString, codexHomeTemplate: optionalString });
+
+/** Where per-instance state files go, and extra keys to redact: for commands that write state and reports. */
+export function withStateOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('state-dir', { type: 'string', group: HOMES, describe: 'Directory of the per-instance state files (default <run-dir>/state)' })
+    .option('redact-key', { type: 'string', group: HOMES, describe: 'Also redact values of this key in every output (repeatable)' });
+}
+export const StateFlagsSchema = z.object({ stateDir: optionalString, redactKey: repeatedString });
+
+/** How long requests in flight may finish after SIGINT/SIGTERM. */
+export function withGraceOptions<T>(yargs: Argv<T>) {
+  return yargs.option('grace-ms', { type: 'number', default: DEFAULT_GRACE_MS, group: RETRIES, describe: 'After SIGINT/SIGTERM, how long requests in flight may finish' });
+}
+export const GraceFlagsSchema = z.object({ graceMs: milliseconds });
+
+/** Retries of overloaded (and timed-out read-only) requests. */
+export function withRetryOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('retries', { type: 'number', default: DEFAULT_RETRY_POLICY.retries, group: RETRIES, describe: 'Retries of a -32001 (or timed-out read) request' })
+    .option('backoff-base-ms', { type: 'number', default: DEFAULT_RETRY_POLICY.backoff.baseMs, group: RETRIES, describe: 'Backoff ceiling of the first retry, in ms' })
+    .option('backoff-max-ms', { type: 'number', default: DEFAULT_RETRY_POLICY.backoff.maxMs, group: RETRIES, describe: 'Largest backoff ceiling, in ms' });
+}
+export const RetryFlagsSchema = z.object({ retries: count, backoffBaseMs: milliseconds, backoffMaxMs: milliseconds });
+
+/** Restarting servers that die or hang. */
+export function withRestartOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('max-restarts', { type: 'number', default: 3, group: RETRIES, describe: 'Restarts of an app-server that dies or hangs, per instance' })
+    .option('max-consecutive-timeouts', { type: 'number', default: 3, group: RETRIES, describe: 'Requests in a row a silent app-server leaves unanswered before it is recycled (0 = never)' });
+}
+export const RestartFlagsSchema = z.object({ maxRestarts: count, maxConsecutiveTimeouts: count });
+
+/** For commands with several instances: stop when one fails to start. */
+export function withRequireAllOption<T>(yargs: Argv<T>) {
+  return yargs.option('require-all', { type: 'boolean', default: false, group: RETRIES, describe: 'Stop (exit 1) when any instance fails to start, instead of going on with the rest' });
+}
+export const RequireAllFlagsSchema = z.object({ requireAll: z.boolean() });
+
+/** Every group but the home's: what `mine` takes (its --codex-home names the homes to mine). */
+export function withWorkloadSessionOptions<T>(yargs: Argv<T>) {
+  return withRequireAllOption(withRestartOptions(withRetryOptions(withGraceOptions(withStateOptions(withCoreOptions(yargs))))));
+}
+export const WorkloadSessionFlagsSchema = CoreFlagsSchema.extend(StateFlagsSchema.shape)
+  .extend(GraceFlagsSchema.shape)
+  .extend(RetryFlagsSchema.shape)
+  .extend(RestartFlagsSchema.shape)
+  .extend(RequireAllFlagsSchema.shape);
+
+/** Every group: what `run` and `batch` take. */
+export function withSessionOptions<T>(yargs: Argv<T>) {
+  return withHomeOptions(withWorkloadSessionOptions(yargs));
+}
+export const SessionFlagsSchema = WorkloadSessionFlagsSchema.extend(HomeFlagsSchema.shape);
+
+/** The flags {@link resolveSessionOptions} reads: the core group, and whichever others a command takes. */
+export type SessionFlags = z.infer<typeof CoreFlagsSchema> &
+  Partial<z.infer<typeof HomeFlagsSchema>> &
+  Partial<z.infer<typeof StateFlagsSchema>> &
+  Partial<z.infer<typeof GraceFlagsSchema>> &
+  Partial<z.infer<typeof RetryFlagsSchema>> &
+  Partial<z.infer<typeof RestartFlagsSchema>> &
+  Partial<z.infer<typeof RequireAllFlagsSchema>>;
 
 /** What the session flags resolve to. */
 export interface ResolvedSessionOptions {
@@ -79,8 +127,8 @@ export interface ResolvedSessionOptions {
   stateDir: string | undefined;
 }
 
-/** Finds codex and checks paths: everything that can be a usage error, before any start. */
-export async function resolveSessionOptions(flags: Omit<SessionFlags, 'codexHome'> & { codexHome?: string }): Promise<ResolvedSessionOptions> {
+/** Finds codex and checks paths: everything that can be a usage error, before any start. A group a command does not take gets its defaults. */
+export async function resolveSessionOptions(flags: SessionFlags): Promise<ResolvedSessionOptions> {
   let codex: ResolvedCodex;
   try {
     codex = resolveCodex({ codexBin: flags.codexBin });
@@ -92,18 +140,19 @@ export async function resolveSessionOptions(flags: Omit<SessionFlags, 'codexHome
     const problem = await checkTemplate(flags.codexHomeTemplate);
     if (problem !== undefined) throw new UsageError(problem);
   }
-  if (flags.backoffMaxMs < flags.backoffBaseMs) throw new UsageError('--backoff-max-ms must be at least --backoff-base-ms');
+  const backoff = { baseMs: flags.backoffBaseMs ?? DEFAULT_RETRY_POLICY.backoff.baseMs, maxMs: flags.backoffMaxMs ?? DEFAULT_RETRY_POLICY.backoff.maxMs };
+  if (backoff.maxMs < backoff.baseMs) throw new UsageError('--backoff-max-ms must be at least --backoff-base-ms');
   return {
     codex,
     codexArgs: flags.codexArg,
     connect: { requestTimeoutMs: flags.requestTimeoutMs, optOutNotificationMethods: flags.optOutNotificationMethod },
-    retry: { retries: flags.retries, backoff: { baseMs: flags.backoffBaseMs, maxMs: flags.backoffMaxMs } },
+    retry: { retries: flags.retries ?? DEFAULT_RETRY_POLICY.retries, backoff },
     startupRetries: flags.startupRetries,
-    maxRestarts: flags.maxRestarts,
-    maxConsecutiveTimeouts: flags.maxConsecutiveTimeouts,
-    requireAll: flags.requireAll,
-    graceMs: flags.graceMs,
-    redactKeys: flags.redactKey,
+    maxRestarts: flags.maxRestarts ?? 3,
+    maxConsecutiveTimeouts: flags.maxConsecutiveTimeouts ?? 3,
+    requireAll: flags.requireAll ?? false,
+    graceMs: flags.graceMs ?? DEFAULT_GRACE_MS,
+    redactKeys: flags.redactKey ?? [],
     runDir: flags.runDir,
     keepRunDir: flags.keepRunDir,
     codexHome: flags.codexHome,

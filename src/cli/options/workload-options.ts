@@ -17,7 +17,7 @@ export interface ResolvedWorkloadOptions extends ResolvedSessionOptions {
 
 /** The session, mock model, server-request policy and redactor of a workload; `canForward` only for the proxy. */
 export async function resolveWorkloadOptions(
-  flags: Omit<SessionFlags, 'codexHome'> & { codexHome?: string } & MockModelFlags & PolicyFlags,
+  flags: SessionFlags & MockModelFlags & PolicyFlags,
   canForward: boolean,
 ): Promise<ResolvedWorkloadOptions> {
   const session = await resolveSessionOptions(flags);
