@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonDepth, MAX_PARAMS_DEPTH } from '../json/depth.js';
 import { RequestIdSchema } from '../protocol/messages.js';
 
 /** One input line of `cas batch`: a request. */
@@ -31,6 +32,9 @@ export function parseBatchLine(text: string, lineNumber: number): ParsedLine {
   const rawId = (value as { id?: unknown }).id;
   const id = typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null;
   if (!parsed.success) return { kind: 'bad', id, message: `line ${lineNumber}: ${parsed.error.issues[0]?.message ?? 'not a request'}` };
+  if (parsed.data.params !== undefined && jsonDepth(parsed.data.params, MAX_PARAMS_DEPTH) > MAX_PARAMS_DEPTH) {
+    return { kind: 'bad', id, message: `line ${lineNumber}: "params" nests deeper than ${MAX_PARAMS_DEPTH} levels; the app-server would drop it unread` };
+  }
   // The app-server wants a params object even when it is empty.
   return { kind: 'request', id, method: parsed.data.method, params: parsed.data.params ?? {} };
 }

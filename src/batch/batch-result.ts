@@ -1,6 +1,7 @@
 import { roundMs } from '../report/latency-recorder.js';
 import type { OutcomeError, RequestOutcome } from '../runner/execute-request.js';
 import type { Redactor } from '../report/redactor.js';
+import { stringifyJson } from '../json/stringify.js';
 
 /** One output line of `cas batch`. */
 export interface BatchResult {
@@ -21,7 +22,8 @@ export interface BatchResult {
 export function resultLine(id: string | number | null, line: number, instance: number | null, outcome: RequestOutcome, redactor: Redactor): string {
   const answer = redactor.value(outcome.ok ? { result: outcome.result } : { error: outcome.error });
   const result: BatchResult = { id, line, ok: outcome.ok, ...answer, latencyMs: roundMs(outcome.latencyMs), attempts: outcome.attempts, instance };
-  return `${JSON.stringify(result)}\n`;
+  // A result may nest deeper than JSON.stringify can go: it is written whole all the same.
+  return `${stringifyJson(result)}\n`;
 }
 
 /** The output line for an input line that is not a request. */

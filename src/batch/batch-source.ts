@@ -1,7 +1,7 @@
 import type { Job } from '../runner/run-workers.js';
 import type { WorkItem, WorkSource } from '../runner/work-source.js';
-import { parseBatchLine } from './batch-line.js';
-import type { LineReader } from './line-reader.js';
+import { parseBatchLine, type ParsedLine } from './batch-line.js';
+import { DEFAULT_MAX_INPUT_LINE_LENGTH, type LineReader } from './line-reader.js';
 import type { OrderedWriter } from './ordered-writer.js';
 
 /** A batch request ready to run. */
@@ -33,10 +33,14 @@ export function batchSource(reader: LineReader, writer: OrderedWriter, hooks: Ba
     while (!stopped) {
       const input = await reader.next();
       if (input === undefined) return undefined;
-      const parsed = parseBatchLine(input.text, input.number);
+      const parsed: ParsedLine =
+        input.tooLong === undefined
+          ? parseBatchLine(input.text, input.number)
+          : { kind: 'bad', id: null, message: `line ${input.number}: ${input.tooLong} characters, longer than the ${DEFAULT_MAX_INPUT_LINE_LENGTH} a line may have` };
       if (parsed.kind === 'blank') continue;
       const slot = index++;
-      await writer.waitForRoom(slot);
+      // Output that failed takes no more results: stop reading, as at the end of input.
+      if (!(await writer.waitForRoom(slot))) return undefined;
       if (parsed.kind === 'bad') {
         hooks.onBadLine(slot, input.number, parsed.id, parsed.message);
         continue;
@@ -54,6 +58,8 @@ export function batchSource(reader: LineReader, writer: OrderedWriter, hooks: Ba
     },
     stop() {
       stopped = true;
+      // Also ends a read waiting on input that may never come (a terminal, a pipe, /dev/zero).
+      reader.close();
     },
     hurry() {},
     // Known only at the end of the input.

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
 /**
@@ -30,12 +29,17 @@ export class OrderedWriter {
     return this.#next;
   }
 
-  /** Resolves once result `index` may be started: within the window, and the stream not full. */
-  async waitForRoom(index: number): Promise<void> {
+  /** The stream's error, once it failed (a full disk, a closed pipe): nothing more can be written. */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /** Resolves true once result `index` may be started (within the window, the stream not full); false once the stream failed. */
+  async waitForRoom(index: number): Promise<boolean> {
     while (this.#error === undefined && (index >= this.#next + this.#window || this.#stream.writableNeedDrain)) {
       await new Promise<void>((resolve) => this.#sleepers.push(resolve));
     }
-    if (this.#error !== undefined) throw this.#error;
+    return this.#error === undefined;
   }
 
   /** Hands in result `index` as a line; it is written once all earlier ones are. */
@@ -51,10 +55,11 @@ export class OrderedWriter {
     this.#wake();
   }
 
-  /** Waits until everything handed in is flushed to the stream (it stays open). */
+  /** Waits until everything handed in is flushed to the stream (it stays open); rejects once the stream failed. */
   async flush(): Promise<void> {
     if (this.#waiting.size > 0) throw new Error(`${this.#waiting.size} results are still waiting for earlier ones`);
-    if (this.#stream.writableNeedDrain) await once(this.#stream, 'drain');
+    // A stream that failed never drains: its error ends the wait.
+    while (this.#error === undefined && this.#stream.writableNeedDrain) await new Promise<void>((resolve) => this.#sleepers.push(resolve));
     if (this.#error !== undefined) throw this.#error;
   }
 

@@ -57,6 +57,8 @@ export interface BatchReport extends BaseReport {
   };
   /** True when --fail-fast stopped the batch before the end of the input. */
   stoppedEarly: boolean;
+  /** Why writing the results failed (a full disk, a closed pipe), which stopped the batch; null when it did not. */
+  outputError: string | null;
 }
 
 /** Runs every input line as a request across the instances and writes the results in order. */
@@ -75,7 +77,10 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
       const source = batchSource(new LineReader(options.input), writer, {
         onBadLine(index, line, id, message) {
           bad++;
-          writer.put(index, badLine(id, line, { code: LocalErrorCode.badInput, message }));
+          const error = { code: LocalErrorCode.badInput, message };
+          // A bad line is a request in that gets a failed result out: counted with the others.
+          stats.add(null, { seq: index, warmup: false }, { ok: false, error, attempts: 0, overloaded: 0, timedOut: 0, latencyMs: 0, startedAt: performance.now() });
+          writer.put(index, badLine(id, line, error));
           if (options.failFast) stop(true);
         },
       });
@@ -86,7 +91,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
       const onAbort = () => stop(false);
       signal.addEventListener('abort', onAbort, { once: true });
       const progress = () =>
-        options.onProgress?.({ phase: 'running', done: writer.written, failed: stats.totals.failed + bad, elapsedMs: performance.now() - start });
+        options.onProgress?.({ phase: 'running', done: writer.written, failed: stats.totals.failed, elapsedMs: performance.now() - start });
       const ticker = setInterval(progress, options.progressIntervalMs ?? 100);
       ticker.unref();
       try {
@@ -106,13 +111,15 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
         clearInterval(ticker);
         signal.removeEventListener('abort', onAbort);
       }
-      await writer.flush();
+      const outputError = await writer.flush().then(
+        () => null,
+        (error: Error) => error.message,
+      );
       progress();
       await session.close();
       const base = session.report(stats, performance.now() - start, signal.aborted);
-      const requests = stats.totals.total;
-      const lines = { read: requests + bad, requests, bad, written: writer.written };
-      return { ...base, lines, stoppedEarly };
+      const lines = { read: stats.totals.total, requests: stats.totals.total - bad, bad, written: writer.written };
+      return { ...base, lines, stoppedEarly, outputError };
     });
   } finally {
     abort.dispose();

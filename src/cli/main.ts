@@ -44,8 +44,38 @@ function usageMessage(message: string, argv: readonly string[], known: KnownFlag
   return message;
 }
 
+/**
+ * Watches the output streams for failures (a full disk, a reader that went away: `cas ... |
+ * head`), which would otherwise crash cas with an unhandled 'error'. Resolves the exit code to
+ * use: a failed stdout fails the command; a closed pipe quietly, anything else with one line.
+ */
+function guardOutputs(io: CliIo): (exitCode: number) => number {
+  let stdoutError: NodeJS.ErrnoException | undefined;
+  const onStdoutError = (error: NodeJS.ErrnoException) => {
+    stdoutError ??= error;
+  };
+  // Nothing can be said about a failed stderr: it is only kept from crashing cas.
+  const onStderrError = () => undefined;
+  // Left attached: a failed write's 'error' comes a tick after the write, possibly after cas is done.
+  io.stdout.on('error', onStdoutError);
+  io.stderr.on('error', onStderrError);
+  return (exitCode) => {
+    if (stdoutError === undefined) return exitCode;
+    if (stdoutError.code !== 'EPIPE') io.stderr.write(`cas: stdout: write failed: ${stdoutError.message}\n`);
+    return exitCode === ExitCode.ok ? ExitCode.failed : exitCode;
+  };
+}
+
 /** Runs the cas CLI on `argv` (without node and script) and resolves with the exit code. */
 export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const finish = guardOutputs(io);
+  const exitCode = await runCli(argv, io);
+  // A write's failure is emitted a tick after it: let the last one be seen.
+  await new Promise((resolve) => setImmediate(resolve));
+  return finish(exitCode);
+}
+
+async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   // `cas --version` needs no parser at all.
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     io.stdout.write(`${casVersion()}\n`);

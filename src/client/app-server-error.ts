@@ -11,7 +11,9 @@ export type AppServerErrorKind =
   /** The app-server could not be started or did not complete the handshake. */
   | 'startup'
   /** The server answered, but not in the shape cas depends on. */
-  | 'protocol';
+  | 'protocol'
+  /** cas did not send it: the request itself cannot be read by the server (e.g. nested too deeply). */
+  | 'invalid';
 
 /** Fields of an {@link AppServerError}. */
 export interface AppServerErrorInit {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { jsonDepth, MAX_PARAMS_DEPTH } from '../json/depth.js';
 import { LocalErrorCode, RpcErrorCode } from '../protocol/error-codes.js';
 import {
   classifyMessage,
@@ -51,6 +52,8 @@ export interface SessionOptions {
   onServerRequest?: ServerRequestHandler;
   /** Called with the connection before the handshake, e.g. to watch every message from the first. */
   onConnection?(connection: AppServerConnection): void;
+  /** Aborting gives up the start at once: the server is closed, the promise rejects. */
+  signal?: AbortSignal;
 }
 
 /** Options of {@link connect}: spawn an app-server and talk to it over its stdio. */
@@ -197,6 +200,15 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
         }),
       );
     }
+    if (params !== undefined && jsonDepth(params, MAX_PARAMS_DEPTH) > MAX_PARAMS_DEPTH) {
+      // The server would drop it unread and never answer: refuse it here, at once.
+      return Promise.reject(
+        new AppServerError(`${method}: params nest deeper than ${MAX_PARAMS_DEPTH} levels; the app-server would drop the request unread`, {
+          kind: 'invalid',
+          code: LocalErrorCode.badInput,
+        }),
+      );
+    }
     const id = options.id ?? this.#nextId++;
     if (this.#pending.has(id)) {
       return Promise.reject(new AppServerError(`request id ${JSON.stringify(id)} is already pending`, { kind: 'rpc', code: RpcErrorCode.invalidRequest }));
@@ -286,10 +298,10 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
   #receive(value: unknown, text: string): void {
     this.#lastMessageAt = performance.now();
     if (this.listenerCount('incoming') > 0) this.emit('incoming', text, value);
-    this.#dispatch(value);
+    this.#dispatch(value, text);
   }
 
-  #dispatch(value: unknown): void {
+  #dispatch(value: unknown, text: string): void {
     const message = classifyMessage(value);
     switch (message.kind) {
       case 'result':
@@ -313,7 +325,8 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
         void this.#answer(message.message);
         return;
       case 'invalid':
-        this.#skip('not-json', JSON.stringify(value).slice(0, 120));
+        // The text as received: the value itself may nest too deeply to write out again.
+        this.#skip('not-json', text.slice(0, 120));
     }
   }
 
@@ -385,14 +398,21 @@ export async function openConnection(transport: Transport, options: SessionOptio
       ...(options.optOutNotificationMethods?.length ? { optOutNotificationMethods: [...options.optOutNotificationMethods] } : {}),
     },
   };
+  const onAbort = () => void connection.close({ graceMs: 0, termMs: 500 });
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    if (options.signal?.aborted) throw new Error('start-up interrupted');
     await connection.start();
     await connection.initialize(params, { timeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS });
     return connection;
   } catch (error) {
+    // An interrupted start is said as such, not as the exit the interrupt caused.
+    if (options.signal?.aborted) error = new Error('start-up interrupted');
     await connection.close({ graceMs: 500, termMs: 1000 });
     const code = connection.exitInfo?.spawnError === undefined ? LocalErrorCode.exited : LocalErrorCode.spawnFailed;
     throw startupError(transport.endpoint, code, error, connection.stderrTail(3).join(' | '));
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
   }
 }
 

@@ -10,8 +10,8 @@ import { StateFileWriter, type InstanceCounters, type InstanceState, type Instan
 
 /** How an instance is started, and restarted when its app-server dies or hangs. */
 export interface Supervision {
-  /** Starts one app-server and completes its handshake. */
-  launch(): Promise<AppServerConnection>;
+  /** Starts one app-server and completes its handshake; aborting `signal` gives the start up. */
+  launch(signal: AbortSignal): Promise<AppServerConnection>;
   /** Further attempts after a failed start. */
   startupRetries: number;
   /** Restarts after the app-server died or was recycled, at most. */
@@ -117,7 +117,7 @@ export class Instance {
     for (let attempt = 0; ; attempt++) {
       const startedAt = performance.now();
       try {
-        const connection = await this.#supervision.launch();
+        const connection = await this.#supervision.launch(this.#stop.signal);
         if (this.#closing !== undefined) {
           await connection.close();
           return;

@@ -53,7 +53,7 @@ export async function startInstances(options: StartInstancesOptions): Promise<In
   const instances = homes.map(
     (home, index) =>
       new Instance(index, home, path.join(options.stateDir, `instance-${index}.json`), {
-        launch: () => connect({ ...options.connect, command, args, env: { ...options.codex.env, CODEX_HOME: home } }),
+        launch: (signal) => connect({ ...options.connect, command, args, env: { ...options.codex.env, CODEX_HOME: home }, signal }),
         startupRetries: options.startupRetries ?? 3,
         maxRestarts: options.maxRestarts ?? 3,
         maxConsecutiveTimeouts: options.maxConsecutiveTimeouts ?? 3,

@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { endStream } from '../files/end-stream.js';
 
 const FLUSH_AT = 64 * 1024;
 
@@ -35,10 +36,9 @@ export class JsonlFileWriter {
   /** Writes what is left and closes the file; rejects if any write failed. */
   async close(): Promise<void> {
     this.#flush();
-    if (!this.#stream.closed) {
-      this.#stream.end();
-      await once(this.#stream, 'close').catch(() => undefined);
-    }
+    await endStream(this.#stream).catch((error: Error) => {
+      this.#error ??= error;
+    });
     if (this.#error !== undefined) throw this.#error;
   }
 

@@ -1,14 +1,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { stringifyJson } from '../json/stringify.js';
 
 export const REDACTED = '[redacted]';
 
 /** Key names (lower case, without `_` and `-`) whose values are secrets wherever they appear. */
 const SECRET_KEYS = new Set(['authorization', 'cookie', 'setcookie', 'password', 'passwd', 'secret', 'privatekey', 'credentials']);
-/** Endings of secret key names: `OPENAI_API_KEY`, `accessToken`, `clientSecret`, ... (`maxTokens` is not one). */
-const SECRET_ENDINGS = ['apikey', 'token', 'secret', 'password'];
+/** Endings of secret key names: `OPENAI_API_KEY`, `accessToken`, `clientSecret`, `AWS_SECRET_ACCESS_KEY`, `DB_PASSWD`, ... (`maxTokens` is not one). */
+const SECRET_ENDINGS = ['apikey', 'token', 'secret', 'password', 'passwd', 'accesskey', 'privatekey'];
+/**
+ * Environment variables are named more loosely (`OPENAI_KEY`, `GITHUB_PAT`, `PGPASS`): a
+ * variable ending in one of these words holds a secret too (not `PWD`: that is the working
+ * directory). Only for the environment: in JSON data, keys such as `partition_key` are ordinary.
+ */
+const SECRET_ENV_NAME = /(?:^|_)(?:KEY|PAT|PASS|PASSWD|PASSPHRASE|CREDENTIALS?)$/i;
 /** A quick look for such a key in JSON text, before paying for a parse. */
-const SECRET_KEY_IN_TEXT = /"[A-Za-z0-9_-]*(?:api[_-]?key|token|secret|password|passwd|authorization|cookie|credentials|private[_-]?key)"\s*:/i;
+const SECRET_KEY_IN_TEXT = /"[A-Za-z0-9_-]*(?:api[_-]?key|token|secret|password|passwd|authorization|cookie|credentials|private[_-]?key|access[_-]?key)"\s*:/i;
 /** Secret values shorter than this are not looked for in text: too likely to match by chance. */
 const MIN_SECRET_LENGTH = 8;
 
@@ -34,6 +41,11 @@ export class Redactor {
   isSecretKey(key: string): boolean {
     const name = normalise(key);
     return SECRET_KEYS.has(name) || this.#extraKeys.has(name) || SECRET_ENDINGS.some((ending) => name.endsWith(ending));
+  }
+
+  /** True when the environment variable `name` holds a secret. */
+  isSecretEnvName(name: string): boolean {
+    return this.isSecretKey(name) || SECRET_ENV_NAME.test(name);
   }
 
   /** A copy of `value` with secret keys' values and known secret strings replaced. */
@@ -62,17 +74,33 @@ export class Redactor {
     } catch {
       return { text: this.text(text), changed: true };
     }
-    const redacted = JSON.stringify(this.value(parsed));
-    return redacted === JSON.stringify(parsed) ? { text, changed: false } : { text: redacted, changed: true };
+    const redacted = stringifyJson(this.value(parsed));
+    return redacted === stringifyJson(parsed) ? { text, changed: false } : { text: redacted, changed: true };
   }
 
-  #walk(value: unknown): unknown {
-    if (typeof value === 'string') return this.text(value);
-    if (Array.isArray(value)) return value.map((item) => this.#walk(item));
-    if (typeof value !== 'object' || value === null) return value;
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      out[key] = this.isSecretKey(key) && item !== null && item !== undefined && typeof item !== 'object' ? REDACTED : this.#walk(item);
+  /** The copy, built with an explicit stack: untrusted JSON may nest deeper than the call stack allows. */
+  #walk(root: unknown): unknown {
+    const leaf = (value: unknown, key: string | undefined): unknown => {
+      if (key !== undefined && this.isSecretKey(key) && value !== null && value !== undefined && typeof value !== 'object') return REDACTED;
+      return typeof value === 'string' ? this.text(value) : value;
+    };
+    if (typeof root !== 'object' || root === null) return leaf(root, undefined);
+    const copy = (node: object): unknown[] | Record<string, unknown> => (Array.isArray(node) ? new Array<unknown>(node.length) : {});
+    const out = copy(root);
+    const stack: Array<[source: object, target: unknown[] | Record<string, unknown>]> = [[root, out]];
+    while (stack.length > 0) {
+      const [source, target] = stack.pop()!;
+      const entries: Array<[string | number, unknown]> = Array.isArray(source) ? source.map((item, index) => [index, item]) : Object.entries(source);
+      for (const [key, item] of entries) {
+        let value: unknown;
+        if (typeof item === 'object' && item !== null) {
+          value = copy(item);
+          stack.push([item, value as unknown[] | Record<string, unknown>]);
+        } else {
+          value = leaf(item, typeof key === 'string' ? key : undefined);
+        }
+        (target as Record<string | number, unknown>)[key] = value;
+      }
     }
     return out;
   }
@@ -82,11 +110,12 @@ export class Redactor {
 function secretsIn(file: string, redactor: Redactor): string[] {
   try {
     const found: string[] = [];
-    const walk = (value: unknown, key: string): void => {
+    const stack: Array<[unknown, string]> = [[JSON.parse(readFileSync(file, 'utf8')), '']];
+    while (stack.length > 0) {
+      const [value, key] = stack.pop()!;
       if (typeof value === 'string' && redactor.isSecretKey(key)) found.push(value);
-      else if (typeof value === 'object' && value !== null) for (const [inner, item] of Object.entries(value)) walk(item, inner);
-    };
-    walk(JSON.parse(readFileSync(file, 'utf8')), '');
+      else if (typeof value === 'object' && value !== null) for (const [inner, item] of Object.entries(value)) stack.push([item, inner]);
+    }
     return found;
   } catch {
     return [];
@@ -97,7 +126,7 @@ function secretsIn(file: string, redactor: Redactor): string[] {
 export function redactorFor(options: { redactKeys?: readonly string[]; codexHomeTemplate?: string; env?: NodeJS.ProcessEnv }): Redactor {
   const probe = new Redactor(options.redactKeys);
   const fromEnv = Object.entries(options.env ?? process.env)
-    .filter(([name, value]) => value !== undefined && probe.isSecretKey(name))
+    .filter(([name, value]) => value !== undefined && probe.isSecretEnvName(name))
     .map(([, value]) => value!);
   const fromAuth = options.codexHomeTemplate === undefined ? [] : secretsIn(path.join(options.codexHomeTemplate, 'auth.json'), probe);
   return new Redactor(options.redactKeys, [...fromEnv, ...fromAuth]);

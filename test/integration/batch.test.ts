@@ -54,8 +54,13 @@ describe('cas batch against the real app-server', () => {
     expect(out.find((result) => result.id === 'list-3')?.result).toMatchObject({ data: [], nextCursor: null });
     const report = JSON.parse(await readFile(reportFile, 'utf8')) as BatchReport;
     expect(report.lines).toEqual({ read: 124, requests: 121, bad: 3, written: 124 });
-    expect(report.requests).toMatchObject({ total: 121, ok: 120, failed: 1 });
+    // Bad lines are results out like any other: counted as failed, and listed as errors.
+    expect(report.requests).toMatchObject({ total: 124, ok: 120, failed: 4 });
+    const count = (code: string | number) => report.errors.filter((error) => error.code === code).reduce((sum, error) => sum + error.count, 0);
+    expect([count('bad-input'), count(-32600)]).toEqual([3, 1]);
     expect(stderr).toMatch(/^cas batch: 124 lines \(121 requests, 3 bad\), 124 results written/);
+    expect(stderr).toMatch(/ok 120, failed 4/);
+    expect(stderr).toMatch(/error \[bad-input\] x\d: line \d+: /);
   });
 
   it('reads stdin with --input - and exits 0 when every line succeeds', async () => {

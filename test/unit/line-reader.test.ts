@@ -36,3 +36,40 @@ describe('LineReader', () => {
     stream.destroy();
   });
 });
+
+describe('LineReader limits', () => {
+  it('skips a line over the limit without holding it, and goes on', async () => {
+    const reader = new LineReader(Readable.from(['ok\n', 'x'.repeat(50), 'y'.repeat(50), '\nnext\n', 'z'.repeat(200)]), { maxLineLength: 64 });
+    expect(await all(reader)).toEqual([
+      { number: 1, text: 'ok' },
+      { number: 2, text: '', tooLong: 100 },
+      { number: 3, text: 'next' },
+      { number: 4, text: '', tooLong: 200 },
+    ]);
+  });
+
+  it('assembles a long line from many small chunks', async () => {
+    const pieces = Array.from({ length: 200_000 }, () => 'abcdefghij');
+    const reader = new LineReader(Readable.from([...pieces, '\n']));
+    const line = await reader.next();
+    expect(line?.text.length).toBe(2_000_000);
+  });
+
+  it('drops a byte order mark before the first line only', async () => {
+    const reader = new LineReader(Readable.from(['\uFEFF{"a":1}\n\uFEFFb\n']));
+    expect(await all(reader)).toEqual([
+      { number: 1, text: '{"a":1}' },
+      { number: 2, text: '\uFEFFb' },
+    ]);
+  });
+
+  it('ends a pending read when closed, as at the end of input', async () => {
+    const stream = new Readable({ read() {} });
+    const reader = new LineReader(stream);
+    const pending = reader.next();
+    reader.close();
+    expect(await pending).toBeUndefined();
+    expect(await reader.next()).toBeUndefined();
+    expect(stream.destroyed).toBe(true);
+  });
+});

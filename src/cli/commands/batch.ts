@@ -1,17 +1,17 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, constants } from 'node:fs/promises';
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Argv } from 'yargs';
 import { z } from 'zod';
 import { runBatch } from '../../batch/run-batch.js';
-import { writeJsonAtomic } from '../../instance/atomic-write.js';
+import { endStream } from '../../files/end-stream.js';
 import { formatBatchSummary } from '../../report/human-summary.js';
 import type { CliIo } from '../cli-io.js';
 import { ExitCode } from '../exit-codes.js';
 import { handleInterrupts } from '../interrupts.js';
+import { closeOutput, writeReportFile } from '../write-report.js';
 import { positiveInt, singleString, slots, totalSlotsProblem } from '../options/flag-schemas.js';
-import { checkWritableTarget } from '../options/output-target.js';
+import { checkFiles, lockOutput } from '../options/output-files.js';
 import { SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
@@ -46,26 +46,23 @@ const BatchOptionsSchema = SessionFlagsSchema.extend(MockModelFlagsSchema.shape)
   progress: z.boolean(),
 });
 
-async function openInput(input: string) {
-  if (input === '-') return process.stdin;
-  try {
-    await access(input, constants.R_OK);
-  } catch {
-    throw new UsageError(`--input ${input}: no such file or not readable`);
-  }
-  return createReadStream(input);
+async function openInput(input: string): Promise<Readable> {
+  return input === '-' ? process.stdin : createReadStream(input);
 }
 
 async function openOutput(out: string | undefined, io: CliIo): Promise<{ stream: Writable; close(): Promise<void> }> {
   if (out === undefined) return { stream: io.stdout as Writable, close: async () => undefined };
-  await checkWritableTarget(out, '--out');
+  const lock = await lockOutput({ flag: '--out', file: out });
   const stream = createWriteStream(out);
   await once(stream, 'open');
   return {
     stream,
     close: async () => {
-      stream.end();
-      await once(stream, 'close');
+      try {
+        await endStream(stream);
+      } finally {
+        await lock?.release();
+      }
     },
   };
 }
@@ -76,12 +73,14 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
   const slotsProblem = totalSlotsProblem(options.instances, options.concurrency);
   if (slotsProblem !== undefined) throw new UsageError(slotsProblem);
   const session = await resolveWorkloadOptions(options, false);
-  if (options.report !== undefined) await checkWritableTarget(options.report, '--report');
+  const named = (flag: string, file: string | undefined) => (file === undefined ? undefined : { flag, file });
+  await checkFiles([named('--out', options.out), named('--report', options.report)], [named('--input', options.input)]);
   const input = await openInput(options.input);
   const output = await openOutput(options.out, io);
   const interrupts = handleInterrupts(io.stderr);
   const progress = createProgressDisplay(options.progress);
   let report;
+  let outputOk = true;
   try {
     report = await runBatch({
       ...session,
@@ -99,12 +98,15 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
   } finally {
     progress.stop();
     interrupts.dispose();
-    await output.close();
+    // The batch's own report says when writing failed; closing says it for what was still buffered.
+    outputOk = await closeOutput(output.close, '--out', options.out ?? '-', io);
   }
   report = session.redactor.value(report);
-  if (options.report !== undefined) await writeJsonAtomic(options.report, report);
+  // A reader that went away (`cas batch ... | head`) is not worth a message; anything else is.
+  if (report.outputError !== null && outputOk && !report.outputError.includes('EPIPE')) io.stderr.write(`cas: --out ${options.out ?? '-'}: write failed: ${report.outputError}\n`);
+  const reportOk = await writeReportFile(options.report, report, '--report', io);
   io.stderr.write(formatBatchSummary(report));
   if (interrupts.exitCode !== undefined) return interrupts.exitCode;
-  const allOk = report.lines.bad === 0 && report.requests.failed === 0 && report.instances.failed.length === 0 && !report.stoppedEarly;
+  const allOk = report.requests.failed === 0 && report.instances.failed.length === 0 && !report.stoppedEarly && report.outputError === null && outputOk && reportOk;
   return allOk ? ExitCode.ok : ExitCode.failed;
 }

@@ -22,6 +22,7 @@ import {
 import { validate } from '../options/validate.js';
 import { redactorFor } from '../../report/redactor.js';
 import { truncate } from '../../report/truncate.js';
+import { stringifyJson } from '../../json/stringify.js';
 
 /** `cas request` takes the request and the session flags of one instance (no --require-all). */
 export function requestBuilder<T>(yargs: Argv<T>) {
@@ -60,6 +61,6 @@ export async function runRequest(argv: Record<string, unknown>, io: CliIo): Prom
     io.stderr.write(`cas: ${options.method} failed: ${error === undefined ? 'no result' : `${error.code} ${truncate(error.message, 500)}`}\n`);
     return interrupts.exitCode ?? ExitCode.failed;
   }
-  io.stdout.write(`${JSON.stringify(redactorFor({ ...resolved, env: process.env }).value(sample.result))}\n`);
+  io.stdout.write(`${stringifyJson(redactorFor({ ...resolved, env: process.env }).value(sample.result))}\n`);
   return ExitCode.ok;
 }

@@ -1,13 +1,14 @@
 import type { Argv } from 'yargs';
 import { z } from 'zod';
-import { writeJsonAtomic } from '../../instance/atomic-write.js';
+import { stringifyJson } from '../../json/stringify.js';
 import { formatRunSummary } from '../../report/human-summary.js';
 import { JsonlFileWriter } from '../../report/records-writer.js';
 import { runMethod } from '../../runner/run-method.js';
 import { ExitCode } from '../exit-codes.js';
 import { handleInterrupts } from '../interrupts.js';
 import { nonNegativeInt, positiveMilliseconds, positiveNumber, positiveSeconds, singleString, slots, totalSlotsProblem, workCount } from '../options/flag-schemas.js';
-import { checkWritableTarget } from '../options/output-target.js';
+import { checkFiles, lockOutput } from '../options/output-files.js';
+import { closeOutput, writeReportFile } from '../write-report.js';
 import { DEFAULT_RUN_METHOD, RequestFlagsSchema, resolveRequestOptions, withRequestOptions } from '../options/request-options.js';
 import { SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
@@ -72,7 +73,8 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   if (slotsProblem !== undefined) throw new UsageError(slotsProblem);
   const resolved = { ...(await resolveRequestOptions(options)), ...(await resolveWorkloadOptions(options, false)) };
   const threadParams = options.threadParams === undefined ? {} : parseParamsJson(options.threadParams, '--thread-params');
-  if (options.out !== undefined) await checkWritableTarget(options.out, '--out');
+  const named = (flag: string, file: string | undefined) => (file === undefined ? undefined : { flag, file });
+  await checkFiles([named('--out', options.out), named('--records', options.records)], [named('--params-file', options.paramsFile)]);
   const records = options.records === undefined ? undefined : await openRecords(options.records);
 
   const interrupts = handleInterrupts(io.stderr);
@@ -101,19 +103,20 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   } finally {
     progress.stop();
     interrupts.dispose();
-    await records?.close();
   }
+  // A records file that failed (a full disk) is said, but the report is still written and printed.
+  const recordsOk = records === undefined || (await closeOutput(() => records.close(), '--records', options.records!, io));
 
   // Secrets (tokens, API keys) never reach a report, a file or the terminal.
   report = resolved.redactor.value(report);
-  if (options.out !== undefined) await writeJsonAtomic(options.out, report);
-  io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatRunSummary(report));
+  const reportOk = await writeReportFile(options.out, report, '--out', io);
+  io.stdout.write(options.json ? `${stringifyJson(report, 2)}\n` : formatRunSummary(report));
   for (const failure of report.instances.failed) io.stderr.write(`cas: instance ${failure.index} failed to start: ${failure.error}\n`);
   if (interrupts.exitCode !== undefined) return interrupts.exitCode;
   const crossed = report.thresholds.filter((check) => check.crossed);
   for (const check of crossed) io.stderr.write(`cas: threshold crossed: ${describeCheck(check)}\n`);
   if (crossed.length > 0) return ExitCode.threshold;
-  return report.requests.failed > 0 || report.instances.failed.length > 0 ? ExitCode.failed : ExitCode.ok;
+  return report.requests.failed > 0 || report.instances.failed.length > 0 || !recordsOk || !reportOk ? ExitCode.failed : ExitCode.ok;
 }
 
 function describeCheck(check: ThresholdCheck): string {
@@ -122,10 +125,18 @@ function describeCheck(check: ThresholdCheck): string {
     : `error rate ${check.actual} > --max-error-rate ${check.limit}`;
 }
 
-async function openRecords(file: string): Promise<JsonlFileWriter> {
+/** The records file, locked against a second run writing it at once (released when closed). */
+async function openRecords(file: string): Promise<{ write(record: unknown): void; close(): Promise<void> }> {
+  const lock = await lockOutput({ flag: '--records', file });
+  let writer: JsonlFileWriter;
   try {
-    return await JsonlFileWriter.open(file);
+    writer = await JsonlFileWriter.open(file);
   } catch (error) {
+    await lock?.release();
     throw new UsageError(`--records ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+  return {
+    write: (record) => writer.write(record),
+    close: () => writer.close().finally(() => lock?.release()),
+  };
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { jsonDepth, MAX_PARAMS_DEPTH } from '../../json/depth.js';
 import { UsageError } from '../usage-error.js';
 
 async function readStdin(): Promise<string> {
@@ -27,6 +28,8 @@ export function parseParamsJson(text: string, source: string): Record<string, un
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new UsageError(`${source} must be a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
   }
+  // The server drops a message nested deeper than it reads, without a reply: say so now.
+  if (jsonDepth(value, MAX_PARAMS_DEPTH) > MAX_PARAMS_DEPTH) throw new UsageError(`${source} nests deeper than ${MAX_PARAMS_DEPTH} levels; the app-server would drop the request unread`);
   return value as Record<string, unknown>;
 }
 
