@@ -123,7 +123,8 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     await parser.parseAsync();
   } catch (error) {
-    if (error instanceof UsageError) {
+    // Another cas holding an output or state dir this run needs: the invocation conflicts, as a usage error does.
+    if (error instanceof UsageError || (error instanceof Error && error.name === 'LockedError')) {
       io.stderr.write(`cas: ${error.message.split('\n')[0]}\n`);
       return ExitCode.usage;
     }

@@ -102,6 +102,8 @@ export interface ConnectionStats {
   skippedLines: number;
   /** Replies whose request had already timed out. */
   lateReplies: number;
+  /** Replies to ids cas never sent (or long forgotten): a confused or hostile server. */
+  unknownReplies: number;
   /** Requests waiting for a reply now. */
   pending: number;
 }
@@ -118,6 +120,8 @@ interface PendingRequest {
 export const DEFAULT_CLIENT_INFO: ClientInfo = { name: 'cas', title: 'cas (App-Server Control)', version: '0.1.0' };
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 60_000;
+/** Timed-out request ids remembered for telling late replies apart; a reply later than this many timeouts counts as unknown. */
+const MAX_REMEMBERED_TIMEOUTS = 10_000;
 
 /**
  * The JSON-RPC session with one app-server, over any {@link Transport}: request correlation,
@@ -135,6 +139,9 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
   #nextId = 1;
   #skippedLines = 0;
   #lateReplies = 0;
+  #unknownReplies = 0;
+  /** Ids of requests that timed out, to tell a late reply from one to an id never sent (bounded: oldest forgotten). */
+  readonly #timedOut = new Set<RequestId>();
   #exit: TransportEnd | undefined;
   #initializeResult: InitializeResult | undefined;
   /** When the server last wrote a message (performance.now()). */
@@ -182,7 +189,7 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
   }
 
   get stats(): ConnectionStats {
-    return { skippedLines: this.#skippedLines, lateReplies: this.#lateReplies, pending: this.#pending.size };
+    return { skippedLines: this.#skippedLines, lateReplies: this.#lateReplies, unknownReplies: this.#unknownReplies, pending: this.#pending.size };
   }
 
   /** The last lines a spawned server wrote to stderr, for diagnostics; none over a socket. */
@@ -221,6 +228,7 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
         pending.timer = setTimeout(() => {
           // Silent: the server said nothing at all since this was sent (hung), rather than answering others (overloaded).
           const silent = this.#lastMessageAt < sentAt;
+          this.#rememberTimedOut(id);
           this.#settle(id)?.reject(
             new AppServerError(`${method} got no reply within ${timeoutMs} ms`, { kind: 'timeout', code: LocalErrorCode.timeout, data: { silent } }),
           );
@@ -280,6 +288,11 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
     return this.#exited;
   }
 
+  #rememberTimedOut(id: RequestId): void {
+    this.#timedOut.add(id);
+    if (this.#timedOut.size > MAX_REMEMBERED_TIMEOUTS) this.#timedOut.delete(this.#timedOut.values().next().value!);
+  }
+
   #write(message: unknown): void {
     const text = JSON.stringify(message);
     this.#transport.send(text);
@@ -308,7 +321,8 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
       case 'error': {
         const pending = this.#settle(message.id);
         if (pending === undefined) {
-          this.#lateReplies++;
+          if (this.#timedOut.delete(message.id)) this.#lateReplies++;
+          else this.#unknownReplies++;
         } else if (message.kind === 'result') {
           pending.resolve(message.result);
         } else {

@@ -59,10 +59,11 @@ export class Instance {
   readonly #stop = new AbortController();
   #waiters: Array<() => void> = [];
 
-  constructor(index: number, home: string, stateFile: string, supervision: Supervision) {
+  /** @param stateFile where the instance's state is kept; it reads the state from here. */
+  constructor(index: number, home: string, stateFile: StateFileWriter, supervision: Supervision) {
     this.index = index;
     this.home = home;
-    this.stateFile = new StateFileWriter(stateFile, () => this.state());
+    this.stateFile = stateFile.follow(() => this.state());
     this.#supervision = supervision;
     supervision.signal?.addEventListener('abort', () => this.#stop.abort(), { once: true });
   }

@@ -4,6 +4,8 @@ import { connect, type ConnectOptions } from '../client/connection.js';
 import type { ResolvedCodex } from '../codex/resolve-codex.js';
 import { prepareHome, type FreshHomeOptions, type HomePlan } from './codex-home.js';
 import { Instance } from './instance.js';
+import { StateFileWriter } from './state-file.js';
+import type { Redactor } from '../report/redactor.js';
 
 /** Connection settings shared by every instance. */
 export type InstanceConnectOptions = Omit<ConnectOptions, 'command' | 'args' | 'env'>;
@@ -22,6 +24,8 @@ export interface StartInstancesOptions {
   freshConfig?: FreshHomeOptions['freshConfig'];
   /** Directory of the state files. */
   stateDir: string;
+  /** Keeps secrets out of the state files. */
+  redactor?: Redactor;
   /** Handshake and request settings. */
   connect: InstanceConnectOptions;
   /** Further attempts after a failed start (default 3). */
@@ -52,7 +56,7 @@ export async function startInstances(options: StartInstancesOptions): Promise<In
   const { command, args } = appServerCommand(options.codex, options.codexArgs);
   const instances = homes.map(
     (home, index) =>
-      new Instance(index, home, path.join(options.stateDir, `instance-${index}.json`), {
+      new Instance(index, home, new StateFileWriter(path.join(options.stateDir, `instance-${index}.json`), options.redactor), {
         launch: (signal) => connect({ ...options.connect, command, args, env: { ...options.codex.env, CODEX_HOME: home }, signal }),
         startupRetries: options.startupRetries ?? 3,
         maxRestarts: options.maxRestarts ?? 3,

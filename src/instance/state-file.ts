@@ -1,3 +1,4 @@
+import type { Redactor } from '../report/redactor.js';
 import { writeJsonAtomic } from './atomic-write.js';
 
 /** Lifecycle of an instance, as its state file shows it. */
@@ -43,15 +44,23 @@ export interface InstanceState {
 export class StateFileWriter {
   readonly file: string;
   readonly #intervalMs: number;
-  readonly #read: () => InstanceState;
+  readonly #redactor: Redactor | undefined;
+  #read: (() => InstanceState) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
   #lastError: unknown;
 
-  constructor(file: string, read: () => InstanceState, intervalMs = 500) {
+  /** @param redactor keeps secrets out (`lastError` may quote a server's output) */
+  constructor(file: string, redactor?: Redactor, intervalMs = 500) {
     this.file = file;
-    this.#read = read;
+    this.#redactor = redactor;
     this.#intervalMs = intervalMs;
+  }
+
+  /** Where the state comes from; returns this writer. */
+  follow(read: () => InstanceState): this {
+    this.#read = read;
+    return this;
   }
 
   /** Asks for a write soon. */
@@ -77,8 +86,10 @@ export class StateFileWriter {
   }
 
   #write(): Promise<void> {
+    const read = this.#read;
+    if (read === undefined) return this.#writing;
     this.#writing = this.#writing.then(() =>
-      writeJsonAtomic(this.file, this.#read()).then(
+      writeJsonAtomic(this.file, this.#redactor === undefined ? read() : this.#redactor.value(read())).then(
         () => {
           this.#lastError = undefined;
         },

@@ -78,6 +78,7 @@ export async function runProxy(options: RunProxyOptions): Promise<ProxyEnd> {
     pendingServerRequests: forwarded.pending.length,
     skippedLines: connection?.stats.skippedLines ?? 0,
     lateReplies: connection?.stats.lateReplies ?? 0,
+    unknownReplies: connection?.stats.unknownReplies ?? 0,
     ...counters,
   });
 

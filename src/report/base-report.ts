@@ -28,6 +28,8 @@ export interface InstanceReport {
   skippedLines: number;
   /** Replies that came after their request timed out. */
   lateReplies: number;
+  /** Replies to ids cas never sent. */
+  unknownReplies: number;
   error: string | null;
 }
 
@@ -86,6 +88,7 @@ function instanceReport(instance: Instance): InstanceReport {
     timedOut: state.counters.timedOut,
     skippedLines: connectionStats?.skippedLines ?? 0,
     lateReplies: connectionStats?.lateReplies ?? 0,
+    unknownReplies: connectionStats?.unknownReplies ?? 0,
     error: state.lastError,
   };
 }

@@ -2,6 +2,8 @@ import type { Instance } from '../instance/instance.js';
 import { RunStats, type LatencyRecord } from '../report/run-stats.js';
 import { runWorkers, type Job, type JobExecutor } from './run-workers.js';
 import { closedWorkSource, rateWorkSource, type WorkLimits } from './work-source.js';
+import { LocalErrorCode } from '../protocol/error-codes.js';
+import type { RequestOutcome } from './execute-request.js';
 
 /** Counts of the request phase so far, for a progress display. */
 export interface PhaseProgress {
@@ -32,6 +34,19 @@ export interface RequestPhaseResult {
   wallMs: number;
 }
 
+/** The outcome of a request that was due but never sent before the interrupt. */
+function backlogOutcome(dueAt: number): RequestOutcome {
+  return {
+    ok: false,
+    error: { code: LocalErrorCode.interrupted, message: 'due before the interrupt, but never sent: every slot was busy' },
+    attempts: 0,
+    overloaded: 0,
+    timedOut: 0,
+    latencyMs: 0,
+    startedAt: dueAt,
+  };
+}
+
 /** Sends the requests across the ready instances until the limits are met or the signal aborts. */
 export async function runRequestPhase(options: RequestPhaseOptions): Promise<RequestPhaseResult> {
   await options.execute.prepare?.(options.instances, options.concurrency);
@@ -57,6 +72,9 @@ export async function runRequestPhase(options: RequestPhaseOptions): Promise<Req
     clearInterval(ticker);
     options.signal.removeEventListener('abort', stop);
   }
+  // Under a fixed rate, requests already due when the run was interrupted (every slot busy) were
+  // part of the load: each still gets its one result, as interrupted.
+  for (const item of source.backlog?.() ?? []) stats.add(null, item, backlogOutcome(item.dueAt ?? performance.now()));
   report();
   return { stats, wallMs: performance.now() - start };
 }

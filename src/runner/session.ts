@@ -8,6 +8,7 @@ import { startMockModel, type MockModel, type MockModelStats } from '../mock-mod
 import type { MockScriptInput } from '../mock-model/mock-script.js';
 import { mockProviderArgs, mockProviderConfig } from '../mock-model/provider-config.js';
 import { openRunDir } from './run-dir.js';
+import { acquireLock, type FileLock } from '../files/file-lock.js';
 import { AppServerError } from '../client/app-server-error.js';
 import { LocalErrorCode } from '../protocol/error-codes.js';
 import { buildBaseReport, type BaseReport } from '../report/base-report.js';
@@ -15,6 +16,7 @@ import type { RunStats } from '../report/run-stats.js';
 import { DEFAULT_POLICY, type ServerRequestPolicy } from '../policy/choices.js';
 import { policyHandler } from '../policy/policy-handler.js';
 import { ServerRequestTally } from '../policy/server-request-tally.js';
+import type { Redactor } from '../report/redactor.js';
 
 /** Where and how a session starts its app-servers. */
 export interface SessionOptions {
@@ -52,6 +54,8 @@ export interface SessionOptions {
   mockModel?: MockScriptInput;
   /** How server requests (approvals, tool calls, ...) are answered; default fail closed. */
   policy?: ServerRequestPolicy;
+  /** Keeps secrets out of the state files (an error may quote a server's output). */
+  redactor?: Redactor;
   /** Stops start-up retries early. */
   signal?: AbortSignal;
 }
@@ -117,6 +121,7 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
   let mock: MockModel | undefined;
   const serverRequests = new ServerRequestTally();
   const cleanups: Array<() => void> = [];
+  let stateLock: FileLock | undefined;
   try {
     if (options.mockModel !== undefined) mock = await startMockModel({ script: options.mockModel });
     const url = mock?.url;
@@ -124,6 +129,8 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
     const start = performance.now();
     const stateDir = options.stateDir ?? path.join(runDir.path, 'state');
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    // Two runs sharing a state dir would overwrite each other's state files: one at a time.
+    stateLock = await acquireLock(path.join(stateDir, 'cas.lock'), `the state dir ${stateDir}`);
     instances = await startInstances({
       codex: options.codex,
       // Fresh homes get the mock in config.toml; the -c overrides also cover homes that already exist.
@@ -132,6 +139,7 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
       template: options.untouchedHomes ? undefined : options.codexHomeTemplate,
       freshConfig: url === undefined || options.untouchedHomes ? undefined : (templateConfig) => mockProviderConfig(url, templateConfig),
       stateDir,
+      redactor: options.redactor,
       connect: { ...options.connect, onServerRequest: options.connect.onServerRequest ?? policyHandler(options.policy ?? DEFAULT_POLICY, serverRequests) },
       startupRetries: options.startupRetries,
       maxRestarts: options.maxRestarts,
@@ -155,6 +163,8 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
   } finally {
     for (const cleanup of cleanups) cleanup();
     await Promise.allSettled(instances.map((instance) => instance.close()));
+    // Released once the last state file is written.
+    await stateLock?.release();
     await mock?.close();
     await runDir.dispose();
   }

@@ -20,6 +20,11 @@ export interface WorkSource<I extends WorkItem = WorkItem> {
   readonly total: number | undefined;
   /** True when the work is a fixed amount (a count, an input): what no worker took must still be accounted for. */
   readonly bounded: boolean;
+  /**
+   * After `stop()`: the items that were already due but not yet handed out (every slot busy),
+   * to be accounted for as interrupted. Only a paced source has any.
+   */
+  backlog?(): WorkItem[];
 }
 
 /** How much work a run does. */
@@ -99,20 +104,34 @@ function waitUntil(at: number, now: () => number): Promise<void> | undefined {
 export function rateWorkSource(rate: number, limits: WorkLimits, now: () => number = () => performance.now()): WorkSource {
   const bounds = new Limits(limits, now());
   let seq = 0;
-  let stopped = false;
+  let stoppedAt: number | undefined;
   let hurried = false;
+  /** Items that came due while their caller waited, then were not handed out because the source stopped. */
+  const dropped: WorkItem[] = [];
   return {
     async next() {
-      if (stopped) return undefined;
+      if (stoppedAt !== undefined) return undefined;
       const dueAt = bounds.start + (seq * 1000) / rate;
       const kind = bounds.classify(dueAt);
       if (kind === undefined) return undefined;
       const item: WorkItem = { seq: seq++, dueAt, warmup: kind.warmup };
       if (!hurried) await waitUntil(dueAt, now);
-      return stopped ? undefined : item;
+      if (stoppedAt === undefined) return item;
+      if (dueAt <= stoppedAt) dropped.push(item);
+      return undefined;
     },
     stop() {
-      stopped = true;
+      stoppedAt ??= now();
+    },
+    backlog() {
+      if (stoppedAt === undefined) return [];
+      const due = dropped.splice(0);
+      for (let dueAt = bounds.start + (seq * 1000) / rate; dueAt <= stoppedAt; dueAt = bounds.start + (seq * 1000) / rate) {
+        const kind = bounds.classify(dueAt);
+        if (kind === undefined) break;
+        due.push({ seq: seq++, dueAt, warmup: kind.warmup });
+      }
+      return due;
     },
     hurry() {
       hurried = true;

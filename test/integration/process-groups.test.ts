@@ -120,7 +120,7 @@ describe('an interrupt during start-up', () => {
     const server = await readPid(pidFile);
     run.kill('SIGINT');
     // Well inside the 60 s handshake timeout: a start cas waited out would fail this test.
-    const result = await Promise.race([run, new Promise<undefined>((resolve) => setTimeout(resolve, 30_000))]);
+    const result = await Promise.race([run, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 30_000))]);
     expect(result).toBeDefined();
     expect(result!.exitCode).toBe(130);
     const report = JSON.parse(String(result!.stdout)) as RunReport;

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -111,5 +111,30 @@ describe('secrets', () => {
     // Counts named like tokens are not secrets.
     expect(answer.tokenUsage.totalTokens).toBe(42);
     expect(result.stdout + result.stderr).not.toContain(secret);
+  });
+
+  it('keeps a secret a server quotes in an error out of stderr and state files, and prints nothing on stdout', async () => {
+    const secret = 'sk-cas-test-fedcba9876543210';
+    const stateDir = path.join(dir, 'secret-state');
+    const failed = await cas(['request', '--codex-bin', fixture('leaks-token.mjs'), '--codex-arg=--fail=1', '--method', 'account/read', '--state-dir', stateDir], {
+      env: { CAS_TEST_API_KEY: secret },
+    });
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stdout).toBe('');
+    expect(failed.stderr).toMatch(/^cas: account\/read failed: -32603 upstream refused key \[redacted\]$/);
+    const state = await readFile(path.join(stateDir, 'instance-0.json'), 'utf8');
+    expect(JSON.parse(state).lastError).toBe('upstream refused key [redacted]');
+    expect(state).not.toContain(secret);
+  });
+
+  it('keeps a secret out of a start-up failure', async () => {
+    const secret = 'sk-cas-test-aaaabbbbccccdddd';
+    const result = await cas(['request', '--codex-bin', fixture('leaks-token.mjs'), '--codex-arg=--die=1', '--startup-retries', '0', '--method', 'account/read'], {
+      env: { CAS_TEST_API_KEY: secret },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^cas: app-server failed to start: .*bad credentials \[redacted\]/);
+    expect(result.stderr).not.toContain(secret);
   });
 });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StateFileWriter, type InstanceState } from '../../src/instance/state-file.js';
+import { Redactor } from '../../src/report/redactor.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -30,7 +31,7 @@ describe('StateFileWriter', () => {
   it('coalesces touches into one write of the latest state, 0600, with no temp file left', async () => {
     const file = path.join(dir, 'instance-0.json');
     let sent = 0;
-    const writer = new StateFileWriter(file, () => state(sent), 20);
+    const writer = new StateFileWriter(file, undefined, 20).follow(() => state(sent));
     for (sent = 1; sent <= 100; sent++) writer.touch();
     sent = 100;
     // The timer's write lands (however loaded the machine), with the latest state.
@@ -46,8 +47,15 @@ describe('StateFileWriter', () => {
   });
 
   it('keeps going when a write fails, and says why', async () => {
-    const writer = new StateFileWriter(path.join(dir, 'missing-dir', 'x.json'), () => state(1), 10);
+    const writer = new StateFileWriter(path.join(dir, 'missing-dir', 'x.json'), undefined, 10).follow(() => state(1));
     await writer.flush();
     expect((writer.writeError as NodeJS.ErrnoException).code).toBe('ENOENT');
+  });
+
+  it('keeps secrets out: an error that quotes one is written redacted', async () => {
+    const file = path.join(dir, 'instance-secret.json');
+    const writer = new StateFileWriter(file, new Redactor([], ['sk-live-0123456789'])).follow(() => ({ ...state(1), lastError: 'failed: server said sk-live-0123456789' }));
+    await writer.flush();
+    expect(JSON.parse(await readFile(file, 'utf8')).lastError).toBe('failed: server said [redacted]');
   });
 });

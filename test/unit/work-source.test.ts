@@ -77,4 +77,29 @@ describe('rateWorkSource', () => {
     const rest = [await source.next(), await source.next(), await source.next()];
     expect(rest.map((item) => item?.seq)).toEqual([1, 2, undefined]);
   });
+
+  it('after stop(), gives the requests already due but never handed out, and no more', async () => {
+    let now = 0;
+    const source = rateWorkSource(10, { durationMs: 60_000 }, () => now);
+    expect((await source.next())?.seq).toBe(0);
+    now = 450; // every slot busy: requests 1 to 4 came due meanwhile
+    source.stop();
+    now = 5_000;
+    expect(source.backlog!().map((item) => [item.seq, item.dueAt])).toEqual([
+      [1, 100],
+      [2, 200],
+      [3, 300],
+      [4, 400],
+    ]);
+    expect(source.backlog!()).toEqual([]);
+    expect(await source.next()).toBeUndefined();
+  });
+
+  it('keeps to the request count in the backlog too', () => {
+    let now = 0;
+    const source = rateWorkSource(10, { requests: 2 }, () => now);
+    now = 10_000;
+    source.stop();
+    expect(source.backlog!().map((item) => item.seq)).toEqual([0, 1]);
+  });
 });

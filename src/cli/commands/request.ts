@@ -43,24 +43,28 @@ const RequestOptionsSchema = CoreFlagsSchema.extend(HomeFlagsSchema.shape)
 export async function runRequest(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const options = validate(RequestOptionsSchema, argv);
   const resolved = { ...(await resolveRequestOptions(options)), ...(await resolveSessionOptions(options)) };
+  // What the server says may quote a secret: its errors are redacted as its results are.
+  const redactor = redactorFor({ ...resolved, env: process.env });
   const interrupts = handleInterrupts(io.stderr);
   let report;
   try {
-    report = await runMethod({ ...resolved, instances: 1, requests: 1, concurrency: 1, samples: 1, signal: interrupts.signal });
+    report = await runMethod({ ...resolved, redactor, instances: 1, requests: 1, concurrency: 1, samples: 1, signal: interrupts.signal });
   } finally {
     interrupts.dispose();
   }
   const failedStart = report.instances.failed[0];
   if (failedStart !== undefined) {
-    io.stderr.write(`cas: app-server failed to start: ${failedStart.error}\n`);
-    return ExitCode.failed;
+    io.stderr.write(`cas: app-server failed to start: ${redactor.text(failedStart.error)}\n`);
+    return interrupts.exitCode ?? ExitCode.failed;
   }
   const sample = report.samples[0];
   if (sample === undefined || sample.error !== undefined) {
+    // Nothing on stdout: a script reading the result sees none, and the exit code says why.
     const error = sample?.error;
-    io.stderr.write(`cas: ${options.method} failed: ${error === undefined ? 'no result' : `${error.code} ${truncate(error.message, 500)}`}\n`);
+    const why = error === undefined ? 'no result' : `${error.code} ${truncate(redactor.text(error.message), 500)}`;
+    io.stderr.write(`cas: ${options.method} failed: ${why}\n`);
     return interrupts.exitCode ?? ExitCode.failed;
   }
-  io.stdout.write(`${stringifyJson(redactorFor({ ...resolved, env: process.env }).value(sample.result))}\n`);
+  io.stdout.write(`${stringifyJson(redactor.value(sample.result))}\n`);
   return ExitCode.ok;
 }
