@@ -123,8 +123,8 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     await parser.parseAsync();
   } catch (error) {
-    // Another cas holding an output or state dir this run needs: the invocation conflicts, as a usage error does.
-    if (error instanceof UsageError || (error instanceof Error && error.name === 'LockedError')) {
+    // Another cas holding an output or state dir this run needs, or a directory that cannot be made: the invocation is wrong, as in a usage error.
+    if (error instanceof UsageError || (error instanceof Error && (error.name === 'LockedError' || error.name === 'DirectoryError'))) {
       io.stderr.write(`cas: ${error.message.split('\n')[0]}\n`);
       return ExitCode.usage;
     }

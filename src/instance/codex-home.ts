@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { makeDirectory } from '../files/make-dir.js';
 import path from 'node:path';
 
 /** The placeholder replaced by the instance index in `--codex-home`. */
@@ -63,7 +64,7 @@ async function readIfPresent(file: string): Promise<Buffer | undefined> {
  */
 export async function prepareHome(dir: string, options: FreshHomeOptions = {}): Promise<{ fresh: boolean }> {
   const fresh = await isEmptyOrMissing(dir);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirectory(dir);
   if (!fresh) return { fresh };
   const files = new Map<string, Buffer | string>();
   for (const file of TEMPLATE_FILES) {

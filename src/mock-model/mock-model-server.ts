@@ -55,9 +55,18 @@ function isToolFollowUp(body: unknown): boolean {
   return typeof last === 'object' && last !== null && (last as { type?: unknown }).type === 'function_call_output';
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
+/** Largest request body read: far above any turn's, low enough that a runaway client cannot exhaust memory. */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/** The body, or undefined once it passes {@link MAX_BODY_BYTES} (the rest is not read). */
+async function readBody(request: IncomingMessage): Promise<string | undefined> {
   const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -85,9 +94,17 @@ export async function startMockModel(options: MockModelOptions): Promise<MockMod
       sendError(response, 404, `no route for ${request.method} ${pathname}: the mock model serves POST ${RESPONSES_PATH}`);
       return;
     }
+    const raw = await readBody(request);
+    if (raw === undefined) {
+      stats.rejected++;
+      response.setHeader('connection', 'close');
+      sendError(response, 413, `the request body is larger than ${MAX_BODY_BYTES} bytes`);
+      request.destroy();
+      return;
+    }
     let body: unknown;
     try {
-      body = JSON.parse(await readBody(request));
+      body = JSON.parse(raw);
     } catch {
       stats.rejected++;
       sendError(response, 400, 'the request body is not JSON');

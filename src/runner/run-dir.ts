@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { makeDirectory } from '../files/make-dir.js';
 import os from 'node:os';
 import path from 'node:path';
 import { onProcessExit } from '../process/exit-hooks.js';
@@ -19,7 +20,7 @@ export interface RunDir {
 export async function openRunDir(given: string | undefined, keep: boolean): Promise<RunDir> {
   if (given !== undefined) {
     const dir = path.resolve(given);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await makeDirectory(dir);
     return { path: dir, dispose: async () => undefined };
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cas-run-'));

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedCodex } from '../codex/resolve-codex.js';
 import { planHomes, type HomePlan } from '../instance/codex-home.js';
@@ -9,6 +8,7 @@ import type { MockScriptInput } from '../mock-model/mock-script.js';
 import { mockProviderArgs, mockProviderConfig } from '../mock-model/provider-config.js';
 import { openRunDir } from './run-dir.js';
 import { acquireLock, type FileLock } from '../files/file-lock.js';
+import { makeDirectory } from '../files/make-dir.js';
 import { AppServerError } from '../client/app-server-error.js';
 import { LocalErrorCode } from '../protocol/error-codes.js';
 import { buildBaseReport, type BaseReport } from '../report/base-report.js';
@@ -128,7 +128,7 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
     const startedAt = new Date();
     const start = performance.now();
     const stateDir = options.stateDir ?? path.join(runDir.path, 'state');
-    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    await makeDirectory(stateDir);
     // Two runs sharing a state dir would overwrite each other's state files: one at a time.
     stateLock = await acquireLock(path.join(stateDir, 'cas.lock'), `the state dir ${stateDir}`);
     instances = await startInstances({

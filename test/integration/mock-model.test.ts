@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, resolveCodex, type AppServerConnection, type Notification, type ServerRequest } from '../../src/index.js';
-import { startMockModel, type MockModel } from '../../src/mock-model/mock-model-server.js';
+import { MAX_BODY_BYTES, startMockModel, type MockModel } from '../../src/mock-model/mock-model-server.js';
 import type { MockScriptInput } from '../../src/mock-model/mock-script.js';
 import { mockProviderConfig } from '../../src/mock-model/provider-config.js';
 import { CAS_BIN, cas, ROOT } from '../helpers/cas-cli.js';
@@ -96,7 +96,10 @@ describe('mock model over HTTP', () => {
       const bad = await postResponses(mock, '{"input": [');
       expect(bad.status).toBe(400);
       expect(await bad.json()).toMatchObject({ error: { message: 'the request body is not JSON' } });
-      expect(mock.stats).toMatchObject({ requests: 0, rejected: 3 });
+      // A body past the limit is refused without being held whole.
+      const huge = await postResponses(mock, `{"input":"${'x'.repeat(MAX_BODY_BYTES + 1024)}"}`);
+      expect(huge.status).toBe(413);
+      expect(mock.stats).toMatchObject({ requests: 0, rejected: 4 });
     } finally {
       await mock.close();
     }

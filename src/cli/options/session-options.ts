@@ -2,6 +2,8 @@ import type { Argv } from 'yargs';
 import { z } from 'zod';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../client/connection.js';
 import { CodexNotFoundError, resolveCodex, type ResolvedCodex } from '../../codex/resolve-codex.js';
+import path from 'node:path';
+import { directoryProblem } from '../../files/make-dir.js';
 import { checkTemplate } from '../../instance/codex-home.js';
 import type { InstanceConnectOptions } from '../../instance/start-instances.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../runner/retry-policy.js';
@@ -139,6 +141,12 @@ export async function resolveSessionOptions(flags: SessionFlags): Promise<Resolv
   if (flags.codexHomeTemplate !== undefined) {
     const problem = await checkTemplate(flags.codexHomeTemplate);
     if (problem !== undefined) throw new UsageError(problem);
+  }
+  for (const [flag, dir] of [['--run-dir', flags.runDir], ['--state-dir', flags.stateDir], ['--codex-home', flags.codexHome]] as const) {
+    // {i} homes are checked by their common parent: each is made when its instance starts.
+    const checked = dir?.includes('{i}') ? path.dirname(dir) : dir;
+    const problem = checked === undefined ? undefined : await directoryProblem(checked);
+    if (problem !== undefined) throw new UsageError(`${flag} ${dir}: ${problem}`);
   }
   const backoff = { baseMs: flags.backoffBaseMs ?? DEFAULT_RETRY_POLICY.backoff.baseMs, maxMs: flags.backoffMaxMs ?? DEFAULT_RETRY_POLICY.backoff.maxMs };
   if (backoff.maxMs < backoff.baseMs) throw new UsageError('--backoff-max-ms must be at least --backoff-base-ms');
