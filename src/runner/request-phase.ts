@@ -24,6 +24,8 @@ export interface RequestPhaseOptions {
   onRecord?(record: LatencyRecord): void;
   onProgress?(progress: PhaseProgress): void;
   progressIntervalMs?: number;
+  /** Called with performance.now() at second 0 of the phase's timeline, e.g. to line the server sampler up with it. */
+  onStart?(origin: number): void;
 }
 
 /** What the request phase measured. */
@@ -41,6 +43,7 @@ export async function runRequestPhase(options: RequestPhaseOptions): Promise<Req
   options.signal.addEventListener('abort', stop, { once: true });
   const start = performance.now();
   const stats = new RunStats(options.samples, start, options.onRecord);
+  options.onStart?.(start);
   const report = () => options.onProgress?.({ done: stats.totals.total, failed: stats.totals.failed, elapsedMs: performance.now() - start });
   const ticker = setInterval(report, options.progressIntervalMs ?? 100);
   ticker.unref();
