@@ -1,24 +1,23 @@
 import type { Argv } from 'yargs';
-import { z } from 'zod';
-import { writeJsonAtomic } from '../../instance/atomic-write.js';
 import { formatRunSummary } from '../../report/human-summary.js';
-import { JsonlFileWriter } from '../../report/records-writer.js';
 import { runMethod } from '../../runner/run-method.js';
 import { ExitCode } from '../exit-codes.js';
 import { handleInterrupts } from '../interrupts.js';
-import { nonNegativeInt, positiveInt, positiveNumber, singleString } from '../options/flag-schemas.js';
-import { checkWritableTarget } from '../options/output-target.js';
-import { RequestFlagsSchema, resolveRequestOptions, withRequestOptions } from '../options/request-options.js';
-import { SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
+import { resolveRequestOptions, withRequestOptions } from '../options/request-options.js';
+import { withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
-import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
-import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
+import { withPolicyOptions } from '../options/policy-options.js';
+import { withMockModelOptions } from '../options/mock-model-options.js';
 import { parseParamsJson } from '../options/params.js';
-import type { ThresholdCheck } from '../../report/thresholds.js';
 import { createProgressDisplay } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
 import type { CliIo } from '../cli-io.js';
+import { checkReportTargets, writeReportOutputs } from '../report-outputs.js';
+import { withServerStatsOption } from '../options/server-stats-options.js';
+import { withCompareOptions } from '../options/compare-options.js';
+import { runCompareBinCommand } from './run-compare.js';
+import { describeCheck, loadOptions, openRecords, RunOptionsSchema } from './run-options.js';
 
 const RUN = 'Run:';
 const LOAD = 'Load testing:';
@@ -27,7 +26,7 @@ const OUTPUT = 'Output:';
 
 /** `cas run` flags on top of the instance options. */
 export function runBuilder<T>(yargs: Argv<T>) {
-  return withPolicyOptions(withMockModelOptions(withSessionOptions(withRequestOptions(yargs))))
+  return withCompareOptions(withServerStatsOption(withPolicyOptions(withMockModelOptions(withSessionOptions(withRequestOptions(yargs))))))
     .option('instances', { alias: 'n', type: 'number', default: 1, group: RUN, describe: 'App-server instances to start' })
     .option('requests', { type: 'number', group: RUN, describe: 'Requests in all (default: one per instance)' })
     .option('duration', { type: 'number', group: RUN, describe: 'Keep sending for this many seconds' })
@@ -41,36 +40,21 @@ export function runBuilder<T>(yargs: Argv<T>) {
     .option('turn-timeout-ms', { type: 'number', default: 300_000, group: TURNS, describe: 'From turn/start to turn/completed, at most' })
     .option('json', { type: 'boolean', default: false, group: OUTPUT, describe: 'Print the JSON report on stdout' })
     .option('out', { type: 'string', group: OUTPUT, describe: 'Write the JSON report to this file' })
+    .option('html', { type: 'string', group: OUTPUT, describe: 'Write the report as one self-contained HTML page with charts' })
+    .option('csv', { type: 'string', group: OUTPUT, describe: 'Write the timeline (per second: counts, p50/p90/p99, servers\' CPU and RSS) as CSV' })
     .option('records', { type: 'string', group: OUTPUT, describe: 'Stream one JSONL latency record per request to this file' })
     .option('samples', { type: 'number', default: 3, group: OUTPUT, describe: 'Outcomes embedded whole in the report' })
     .option('progress', { type: 'boolean', default: true, group: OUTPUT, describe: 'Progress bar on stderr when it is a terminal (--no-progress)' });
 }
-
-const RunOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.shape).extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend({
-  instances: positiveInt,
-  requests: positiveInt.optional(),
-  duration: positiveNumber.optional(),
-  concurrency: positiveInt,
-  rate: positiveNumber.optional(),
-  warmup: positiveNumber.optional(),
-  maxP99Ms: positiveNumber.optional(),
-  maxErrorRate: z.number({ error: 'must be a number' }).min(0, { error: 'must be between 0 and 1' }).max(1, { error: 'must be between 0 and 1' }).optional(),
-  threadParams: singleString.optional(),
-  freshThread: z.boolean(),
-  turnTimeoutMs: positiveInt,
-  json: z.boolean(),
-  out: singleString.optional(),
-  records: singleString.optional(),
-  samples: nonNegativeInt,
-  progress: z.boolean(),
-});
 
 /** `cas run`: fan a method out over N instances and report. Returns the exit code. */
 export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const options = validate(RunOptionsSchema, argv);
   const resolved = { ...(await resolveRequestOptions(options)), ...(await resolveWorkloadOptions(options, false)) };
   const threadParams = options.threadParams === undefined ? {} : parseParamsJson(options.threadParams, '--thread-params');
-  if (options.out !== undefined) await checkWritableTarget(options.out, '--out');
+  await checkReportTargets(options);
+  if (options.compareBin !== undefined) return runCompareBinCommand(options, resolved, threadParams, io);
+  if (options.maxRegression !== undefined || options.rounds !== undefined) throw new UsageError(`--${options.maxRegression !== undefined ? 'max-regression' : 'rounds'} needs --compare-bin`);
   const records = options.records === undefined ? undefined : await openRecords(options.records);
 
   const interrupts = handleInterrupts(io.stderr);
@@ -79,19 +63,7 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   try {
     report = await runMethod({
       ...resolved,
-      instances: options.instances,
-      requests: options.requests,
-      durationMs: options.duration === undefined ? undefined : options.duration * 1000,
-      warmupMs: options.warmup === undefined ? undefined : options.warmup * 1000,
-      rate: options.rate,
-      concurrency: options.concurrency,
-      thresholds: { maxP99Ms: options.maxP99Ms, maxErrorRate: options.maxErrorRate },
-      turns: {
-        threadParams,
-        freshThread: options.freshThread,
-        turnTimeoutMs: options.turnTimeoutMs,
-      },
-      samples: options.samples,
+      ...loadOptions(options, threadParams),
       onRecord: records === undefined ? undefined : (record) => records.write(record),
       onProgress: (snapshot) => progress.update(snapshot),
       signal: interrupts.signal,
@@ -104,7 +76,7 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
 
   // Secrets (tokens, API keys) never reach a report, a file or the terminal.
   report = resolved.redactor.value(report);
-  if (options.out !== undefined) await writeJsonAtomic(options.out, report);
+  await writeReportOutputs(report, options);
   io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatRunSummary(report));
   for (const failure of report.instances.failed) io.stderr.write(`cas: instance ${failure.index} failed to start: ${failure.error}\n`);
   if (interrupts.exitCode !== undefined) return interrupts.exitCode;
@@ -114,16 +86,3 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   return report.requests.failed > 0 || report.instances.failed.length > 0 ? ExitCode.failed : ExitCode.ok;
 }
 
-function describeCheck(check: ThresholdCheck): string {
-  return check.name === 'max-p99-ms'
-    ? `p99 ${check.actual} ms > --max-p99-ms ${check.limit}`
-    : `error rate ${check.actual} > --max-error-rate ${check.limit}`;
-}
-
-async function openRecords(file: string): Promise<JsonlFileWriter> {
-  try {
-    return await JsonlFileWriter.open(file);
-  } catch (error) {
-    throw new UsageError(`--records ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
