@@ -58,21 +58,21 @@ describe('cas run --compare-bin on the real app-server', () => {
   it('runs the same workload on both in alternating rounds and finds no difference beyond noise', async () => {
     const codex = path.join(ROOT, 'node_modules', '.bin', 'codex');
     const result = await cas([
-      'run', '--method', 'thread/list', '--params', '{"limit":1}', '--rate', '100', '--duration', '6', '--rounds', '6',
+      'run', '--method', 'thread/list', '--params', '{"limit":1}', '--rate', '100', '--duration', '4', '--rounds', '4',
       '--compare-bin', codex, '--max-regression', '50', '--json', '--out', file('cmp.json'), '--html', file('cmp.html'),
     ]);
     expect(result.exitCode, result.stderr).toBe(0);
     const { a, b, comparison } = JSON.parse(result.stdout) as CompareBinsResult;
     expect(JSON.parse(await readFile(file('cmp.json'), 'utf8'))).toEqual({ a, b, comparison });
-    // Both did the whole workload, in six rounds each, and A and B took turns.
+    // Both did the whole workload, in four rounds each, and A and B took turns.
     for (const side of [a, b]) {
-      expect(side.rounds).toHaveLength(6);
-      expect(Math.abs(side.requests.total - 600)).toBeLessThanOrEqual(6);
+      expect(side.rounds).toHaveLength(4);
+      expect(Math.abs(side.requests.total - 400)).toBeLessThanOrEqual(4);
       expect(side.perInstance[0]!.cpuSeconds).toBeGreaterThan(0);
     }
     const starts = [...a.rounds.map((r) => ['A', r.fromSecond] as const), ...b.rounds.map((r) => ['B', r.fromSecond] as const)].sort((x, y) => x[1] - y[1]).map(([side]) => side);
-    expect(starts.join('')).toBe('ABBAABBAABBA');
-    expect(comparison.a.blocks).toEqual({ from: 'rounds', count: 6 });
+    expect(starts.join('')).toBe('ABBAABBA');
+    expect(comparison.a.blocks).toEqual({ from: 'rounds', count: 4 });
     expect(comparison.metrics.filter((m) => m.noise.beyond === true).map((m) => m.metric)).toEqual([]);
     expect(comparison.regressions).toEqual([]);
     expect(await readFile(file('cmp.html'), 'utf8')).toContain('id="chart-distribution"');
@@ -90,21 +90,21 @@ describe('cas run --compare-bin on the real app-server', () => {
   });
 
   it('finds a slower binary slower and fails the gate (exit 3)', async () => {
-    // A answers at once; B 100 ms late: a regression no noise can hide.
+    // A answers at once; B 250 ms late: a regression no noise on a busy machine can hide.
     const result = await cas([
       'run', '--codex-bin', fixture('overload-n-times.mjs'), '--codex-arg=--overloads=0', '--compare-bin', fixture('answers-late.mjs'),
-      '--method', 'thread/list', '--rate', '20', '--concurrency', '8', '--duration', '4', '--rounds', '4', '--max-regression', '20', '--json',
+      '--method', 'thread/list', '--rate', '20', '--concurrency', '8', '--duration', '3', '--rounds', '6', '--max-regression', '20', '--json',
     ]);
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toMatch(/^cas: B regressed beyond --max-regression 20%: p50\b/);
     const { comparison } = JSON.parse(result.stdout) as CompareBinsResult;
     expect(comparison.metrics.find((m) => m.metric === 'p50')).toMatchObject({ noise: { beyond: true }, regressed: true });
-    expect(comparison.metrics.find((m) => m.metric === 'p50')!.b).toBeGreaterThanOrEqual(100);
+    expect(comparison.metrics.find((m) => m.metric === 'p50')!.b).toBeGreaterThanOrEqual(250);
   });
 
   it('says what is wrong with its flags, exit 2', async () => {
     expect((await cas(['run', '--method', 'thread/list', '--rounds', '3'])).stderr).toBe('cas: --rounds needs --compare-bin');
-    expect((await cas(['run', '--method', 'thread/list', '--compare-bin', file('no-codex')])).exitCode).toBe(2);
+    expect((await cas(['run', '--method', 'thread/list', '--compare-bin', file('no-codex')])).stderr).toBe(`cas: --compare-bin ${file('no-codex')}: not an executable file`);
     expect((await cas(['run', '--method', 'thread/list', '--compare-bin', 'node', '--requests', '3', '--rounds', '4'])).stderr).toBe('cas: --requests 3 is fewer than --rounds 4: each round needs one at least');
   });
 });

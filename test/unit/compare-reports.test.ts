@@ -109,3 +109,15 @@ describe('blocksOf', () => {
     expect(blocksOf(report).blocks).toHaveLength(4);
   });
 });
+
+describe('compareSummary', () => {
+  it('says when a slowdown past the limit is within the noise, rather than pass it in silence', () => {
+    // Few seconds of a wide law: B's p99 is far worse, but the runs vary too much to tell.
+    const a = loaded({ ...BASE, seconds: 5, perSecond: 20, sigma: 1.2 });
+    const b = loaded({ ...BASE, seconds: 5, perSecond: 20, sigma: 1.2, seed: 4, medianMs: 12 });
+    const comparison = compareReports(a, b, { maxRegressionPct: 5 });
+    expect(comparison.regressions).toEqual([]);
+    expect(comparison.unproven.length).toBeGreaterThan(0);
+    expect(compareSummary(comparison)).toMatch(/\n {2}not proven: .*% worse.*, but within the runs' noise: a longer run or more rounds can tell\n$/);
+  });
+});

@@ -17,7 +17,8 @@ function resolveB(bin: string): ResolvedCodex {
   try {
     return resolveCodex({ codexBin: bin });
   } catch (error) {
-    if (error instanceof CodexNotFoundError) throw new UsageError(`--compare-bin: ${error.message}`);
+    // Found by the same rules as --codex-bin, but named as the flag the user gave.
+    if (error instanceof CodexNotFoundError) throw new UsageError(error.message.replace(/--codex-bin/g, '--compare-bin'));
     throw error;
   }
 }

@@ -55,6 +55,8 @@ export interface Comparison {
   maxRegressionPct: number | null;
   /** Metrics that regressed beyond --max-regression (exit 3). */
   regressions: MetricName[];
+  /** Metrics worse than --max-regression allows but within the runs' noise: longer runs or more rounds can tell. */
+  unproven: MetricName[];
   /** Differences in what ran that make the comparison doubtful. */
   warnings: string[];
 }
@@ -144,6 +146,9 @@ export function compareReports(a: LoadedReport, b: LoadedReport, options: { labe
     confidence: CONFIDENCE,
     maxRegressionPct: options.maxRegressionPct ?? null,
     regressions: metrics.filter((metric) => metric.regressed).map((metric) => metric.metric),
+    unproven: metrics
+      .filter((metric) => options.maxRegressionPct !== undefined && metric.gated && metric.worsePct !== null && metric.worsePct > options.maxRegressionPct && metric.noise.beyond === false)
+      .map((metric) => metric.metric),
     warnings: warningsFor(a, b),
   };
 }

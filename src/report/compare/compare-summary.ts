@@ -54,6 +54,10 @@ export function compareSummary(comparison: Comparison): string {
             .map((metric) => `${metric.label} ${metric.worsePct}% worse`)
             .join(', ')}`;
     lines.push(`  max regression ${comparison.maxRegressionPct}% (${gated}; beyond noise or not judged): ${verdict}`);
+    const unproven = comparison.metrics.filter((metric) => (comparison.unproven ?? []).includes(metric.metric));
+    if (unproven.length > 0) {
+      lines.push(`  not proven: ${unproven.map((metric) => `${metric.label} ${metric.worsePct}% worse`).join(', ')}, but within the runs' noise: a longer run or more rounds can tell`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }
