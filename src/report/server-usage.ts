@@ -23,7 +23,7 @@ export interface ServerSampling {
   sources: Array<'proc' | 'diagnostics'>;
   /** Sampling rounds taken. */
   samples: number;
-  /** Time cas spent sampling, in ms in all: the price of knowing. */
+  /** CPU time cas spent sampling, in ms in all: the price of knowing. */
   costMs: number;
 }
 

@@ -72,7 +72,8 @@ export class ServerSampler {
   #grid = 0;
   #ticks = 0;
   #samples = 0;
-  #costMs = 0;
+  /** CPU cas spent sampling, in microseconds (wall time would count the waits of a busy machine). */
+  #costMicros = 0;
   #procRead = false;
   #diagnosticsRead = false;
   #stopped = false;
@@ -112,6 +113,7 @@ export class ServerSampler {
   sample(): void {
     if (this.#stopped) return;
     const started = this.#clock.now();
+    const cpu = process.cpuUsage();
     this.#samples++;
     const leaders = this.#instances.map((instance) => instance.connection?.pid);
     const usage = this.#groups.read(leaders.filter((pid): pid is number => pid !== undefined));
@@ -122,7 +124,7 @@ export class ServerSampler {
       this.#recorder.proc(i, started, pid, reading);
       this.#askDiagnostics(i, instance.connection, started);
     });
-    this.#costMs += this.#clock.now() - started;
+    this.#addCost(cpu);
   }
 
   /** A last sample (with each server's memory high-water mark), then no more; call before the servers close. */
@@ -130,13 +132,13 @@ export class ServerSampler {
     if (this.#stopped) return;
     this.#cancel?.();
     this.sample();
-    const started = this.#clock.now();
+    const cpu = process.cpuUsage();
     this.#instances.forEach((instance, i) => {
       const pid = instance.connection?.pid;
       const peak = pid === undefined ? undefined : this.#groups.leaderPeakRssBytes(pid);
       if (peak !== undefined) this.#recorder.peak(i, peak);
     });
-    this.#costMs += this.#clock.now() - started;
+    this.#addCost(cpu);
     this.#stopped = true;
   }
 
@@ -145,7 +147,12 @@ export class ServerSampler {
     const sources: Array<'proc' | 'diagnostics'> = [];
     if (this.#procRead) sources.push('proc');
     if (this.#diagnosticsRead) sources.push('diagnostics');
-    return this.#recorder.result({ intervalMs: this.#intervalMs, sources, samples: this.#samples, costMs: Math.round(this.#costMs * 10) / 10 });
+    return this.#recorder.result({ intervalMs: this.#intervalMs, sources, samples: this.#samples, costMs: Math.round(this.#costMicros / 100) / 10 });
+  }
+
+  #addCost(since: NodeJS.CpuUsage): void {
+    const used = process.cpuUsage(since);
+    this.#costMicros += used.user + used.system;
   }
 
   #schedule(): void {

@@ -79,6 +79,12 @@ export function requestsSection(report: LoadedReport): string {
   return parts.join('');
 }
 
+/** Which shard a row of a merged report came from (`shard: {index}` or a number), as a prefix. */
+function shardOf(shard: unknown): string {
+  if (typeof shard === 'number') return `shard ${shard}: `;
+  return isObject(shard) ? `shard ${show(shard.index)}: ` : '';
+}
+
 /** One row per instance: status, work, faults, and what its app-server used. */
 export function instancesSection(report: LoadedReport): string {
   const rows = (report.perInstance as unknown as Loose[]).map((row) => [
@@ -95,11 +101,11 @@ export function instancesSection(report: LoadedReport): string {
     show(row.startupMs),
     show(row.cpuSeconds),
     show(row.peakRssMb),
-    `${isObject(row.shard) ? `shard ${show(row.shard.index)}: ` : ''}${show(row.codexHome)}${row.error ? `<br><span class="bad">${escapeHtml(row.error)}</span>` : ''}`,
+    `${shardOf(row.shard)}${show(row.codexHome)}${row.error ? `<br><span class="bad">${escapeHtml(row.error)}</span>` : ''}`,
   ]);
   const sampling = (report as Loose).serverSampling;
   const note = isObject(sampling)
-    ? `<p class="note">Servers sampled every ${show(sampling.intervalMs)} ms from ${Array.isArray(sampling.sources) && sampling.sources.length > 0 ? sampling.sources.map(escapeHtml).join(' and ') : 'nothing (no process to read, no diagnostics)'}: ${show(sampling.samples)} samples, costing cas ${show(sampling.costMs)} ms in all.</p>`
+    ? `<p class="note">Servers sampled every ${show(sampling.intervalMs)} ms from ${Array.isArray(sampling.sources) && sampling.sources.length > 0 ? sampling.sources.map(escapeHtml).join(' and ') : 'nothing (no process to read, no diagnostics)'}: ${show(sampling.samples)} samples, costing cas ${show(sampling.costMs)} ms of CPU in all.</p>`
     : '';
   const homes = Array.isArray((report as Loose).homes) ? ((report as Loose).homes as Loose[]) : [];
   const homeTable =
