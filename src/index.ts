@@ -55,3 +55,15 @@ export { runProxy, type RunProxyOptions, type ProxyEnd } from './proxy/run-proxy
 export { DEFAULT_POLICY, type ServerRequestPolicy } from './policy/choices.js';
 export { decideServerRequest, type PolicyOutcome } from './policy/decide.js';
 export { policyHandler } from './policy/policy-handler.js';
+export { ServerSampler, type ServerSamplerOptions, type SamplerClock, type SampledInstance } from './runner/server-sampler.js';
+export { linuxProcReader, type ProcReader, type ProcStat } from './process/proc-reader.js';
+export type { ServerSecond, ServerDiagnostics, ServerSampling } from './report/server-usage.js';
+export { loadReportFile, parseReport, reportKind, type LoadedReport, type ReportKind } from './report/load-report.js';
+export { formatReportSummary } from './report/report-summary.js';
+export { renderReportHtml } from './report/html/report-page.js';
+export { renderCompareHtml } from './report/html/compare-page.js';
+export { timelineCsv } from './report/timeline-csv.js';
+export { compareReports, type Comparison, type MetricComparison, type NoiseVerdict } from './report/compare/compare-reports.js';
+export { compareSummary } from './report/compare/compare-summary.js';
+export { runCompareBins, type CompareBinsOptions, type CompareBinsResult, type SideReport } from './runner/compare-bins.js';
+export type { RoundSummary } from './report/compare/blocks.js';

@@ -74,6 +74,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
     return await withSession({ ...options, signal }, async (session) => {
       const start = performance.now();
       const stats = new RunStats(0, start);
+      session.sampler?.align(start);
       const source = batchSource(new LineReader(options.input), writer, {
         onBadLine(index, line, id, message) {
           bad++;

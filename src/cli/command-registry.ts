@@ -14,6 +14,8 @@ export interface CommandEntry {
   name: string;
   /** Other names that run the same command (e.g. the original cas's). */
   aliases?: readonly string[];
+  /** Its positional arguments, in yargs' notation: `<file>`, `<a> <b>`. */
+  positionals?: string;
   describe: string;
   load(): Promise<LoadedCommand>;
 }
@@ -66,6 +68,24 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => {
       const { smokeBuilder, runSmokeCommand } = await import('./commands/smoke.js');
       return { builder: smokeBuilder, handler: runSmokeCommand };
+    },
+  },
+  {
+    name: 'report',
+    positionals: '<file>',
+    describe: 'Print the summary of any cas report; write it as one self-contained HTML page (--html) or its timeline as CSV (--csv)',
+    load: async () => {
+      const { reportBuilder, runReportCommand } = await import('./commands/report.js');
+      return { builder: reportBuilder, handler: runReportCommand };
+    },
+  },
+  {
+    name: 'compare',
+    positionals: '<a> <b>',
+    describe: 'Compare two reports: throughput, percentiles, error and overload rates, B/A, and whether each difference is beyond noise',
+    load: async () => {
+      const { compareBuilder, runCompareCommand } = await import('./commands/compare.js');
+      return { builder: compareBuilder, handler: runCompareCommand };
     },
   },
   {

@@ -99,12 +99,13 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
     .scriptName('cas')
     .usage('$0 <command> [options]\n\nDrive `codex app-server` at scale.');
   for (const entry of COMMANDS) {
+    const names = [entry.name, ...(entry.aliases ?? [])].map((name) => (entry.positionals === undefined ? name : `${name} ${entry.positionals}`));
     if (entry === chosen && loaded !== undefined) {
-      parser = parser.command([entry.name, ...(entry.aliases ?? [])], entry.describe, (y) => loaded.builder(y), async (args) => {
+      parser = parser.command(names, entry.describe, (y) => loaded.builder(y), async (args) => {
         exitCode = await loaded.handler(args, io);
       });
     } else {
-      parser = parser.command([entry.name, ...(entry.aliases ?? [])], entry.describe);
+      parser = parser.command(names, entry.describe);
     }
   }
   parser = parser

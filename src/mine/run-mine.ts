@@ -98,6 +98,7 @@ export async function runMine(options: RunMineOptions): Promise<MineReport> {
       async (session) => {
         const start = performance.now();
         const stats = new RunStats(0, start);
+        session.sampler?.align(start);
         let seq = 0;
         const onRequest = (instance: Instance | null, outcome: RequestOutcome) => {
           stats.add(instance?.index ?? null, { seq: seq++, warmup: false }, outcome);

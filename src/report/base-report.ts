@@ -5,6 +5,8 @@ import { roundMs, type LatencySummary } from './latency-recorder.js';
 import type { RequestTotals, RunStats } from './run-stats.js';
 import type { ServerRequestCount, ServerRequestTally } from '../policy/server-request-tally.js';
 import type { MockModelStats } from '../mock-model/mock-model-server.js';
+import { addServerSeconds, type ServerSampling, type ServerUsage } from './server-usage.js';
+import type { TimelineSecond } from './timeline.js';
 
 /** One instance's line in a report. */
 export interface InstanceReport {
@@ -31,6 +33,10 @@ export interface InstanceReport {
   /** Replies to ids cas never sent. */
   unknownReplies: number;
   error: string | null;
+  /** CPU its app-server(s) used, start-up included, in seconds (null: not sampled, or no process to read). */
+  cpuSeconds: number | null;
+  /** Largest resident memory of its app-server's process group, in MB (null: not sampled). */
+  peakRssMb: number | null;
 }
 
 /** What every workload reports: which codex, the instances, request totals and latency. */
@@ -54,6 +60,10 @@ export interface BaseReport {
   /** The loopback model (`--mock-model`): its URL and what it served; null without one. */
   mockModel: (MockModelStats & { url: string }) | null;
   perInstance: InstanceReport[];
+  /** Per second of the request phase: sent, completed, errors, overloads, p50/p90/p99, and each server's CPU and memory. */
+  timeline: TimelineSecond[];
+  /** How the app-servers' own CPU and memory were sampled; null when they were not. */
+  serverSampling: ServerSampling | null;
 }
 
 /** Inputs of {@link buildBaseReport}. */
@@ -67,10 +77,13 @@ export interface BaseReportInput {
   interrupted: boolean;
   serverRequests: ServerRequestTally;
   mockModel: BaseReport['mockModel'];
+  /** The servers' CPU and memory, when sampled. */
+  serverUsage?: ServerUsage;
 }
 
-function instanceReport(instance: Instance): InstanceReport {
+function instanceReport(instance: Instance, usage: ServerUsage | undefined): InstanceReport {
   const state = instance.state();
+  const used = usage?.instances[instance.index];
   const connectionStats = instance.connectionStats;
   return {
     index: instance.index,
@@ -90,6 +103,8 @@ function instanceReport(instance: Instance): InstanceReport {
     lateReplies: connectionStats?.lateReplies ?? 0,
     unknownReplies: connectionStats?.unknownReplies ?? 0,
     error: state.lastError,
+    cpuSeconds: used?.cpuSeconds ?? null,
+    peakRssMb: used?.peakRssMb ?? null,
   };
 }
 
@@ -120,6 +135,8 @@ export function buildBaseReport(input: BaseReportInput): BaseReport {
     interrupted: input.interrupted,
     serverRequests: input.serverRequests.toArray(),
     mockModel: input.mockModel,
-    perInstance: input.instances.map(instanceReport),
+    perInstance: input.instances.map((instance) => instanceReport(instance, input.serverUsage)),
+    timeline: input.serverUsage === undefined ? stats.timeline.toArray() : addServerSeconds(stats.timeline.toArray(), input.serverUsage, stats.timeline.origin),
+    serverSampling: input.serverUsage?.sampling ?? null,
   };
 }

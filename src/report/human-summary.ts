@@ -8,21 +8,45 @@ function formatCode(code: number | string): string {
   return typeof code === 'number' ? String(code) : `[${code}]`;
 }
 
-/** The lines every summary shares: outcomes, latency, codex, failures. */
-function commonLines(report: BaseReport): string[] {
+/** A percentile as shown: never above the max or below the min (a report written before cas clamped them may say otherwise). */
+function shown(value: number, latency: BaseReport['latencyMs']): number {
+  return Math.min(latency.max, Math.max(latency.min, value));
+}
+
+/** What the app-servers themselves used, when they were sampled. */
+export function serverLine(report: Pick<BaseReport, 'perInstance'>): string | undefined {
+  const rows = (report.perInstance ?? []).filter((row) => typeof row.cpuSeconds === 'number' || typeof row.peakRssMb === 'number');
+  if (rows.length === 0) return undefined;
+  const most = <K extends 'cpuSeconds' | 'peakRssMb'>(key: K) =>
+    rows.filter((row) => typeof row[key] === 'number').reduce<(typeof rows)[number] | undefined>((best, row) => (best === undefined || row[key]! > best[key]! ? row : best), undefined);
+  const parts: string[] = [];
+  const cpu = most('cpuSeconds');
+  if (cpu !== undefined) {
+    const total = rows.reduce((sum, row) => sum + (row.cpuSeconds ?? 0), 0);
+    parts.push(`CPU ${Math.round(total * 100) / 100} s in all, ${cpu.cpuSeconds} s at most (instance ${cpu.index})`);
+  }
+  const rss = most('peakRssMb');
+  if (rss !== undefined) parts.push(`peak RSS ${rss.peakRssMb} MB (instance ${rss.index})`);
+  return `  servers: ${parts.join('; ')}`;
+}
+
+/** The lines every summary shares: outcomes, latency, codex, the servers' cost, failures. */
+export function commonLines(report: BaseReport): string[] {
   const { requests, latencyMs: l, instances } = report;
   const lines = [
     `  ok ${requests.ok}, failed ${requests.failed}, retries ${requests.retries} (overloaded ${requests.overloaded}, timed out ${requests.timedOut})`,
-    `  latency ms: min ${l.min}  p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  max ${l.max}`,
-    `  codex: ${report.codex.path}${report.codex.userAgent === null ? '' : ` (${report.codex.userAgent})`}`,
+    `  latency ms: min ${l.min}  p50 ${shown(l.p50, l)}  p90 ${shown(l.p90, l)}  p99 ${shown(l.p99, l)}  max ${l.max}`,
+    `  codex: ${report.codex.path}${report.codex.userAgent == null ? '' : ` (${report.codex.userAgent})`}`,
   ];
-  if (instances.failed.length > 0) lines.push(`  ${instances.failed.length} instance(s) failed to start (see stderr)`);
+  const servers = serverLine(report);
+  if (servers !== undefined) lines.push(servers);
+  if ((instances.failed ?? []).length > 0) lines.push(`  ${instances.failed.length} instance(s) failed to start (see stderr)`);
   for (const error of report.errors.slice(0, 5)) lines.push(`  error ${formatCode(error.code)} x${error.count}: ${truncate(error.message)}`);
   if (report.errors.length > 5) lines.push(`  ... ${report.errors.length - 5} more kinds of error (see the JSON report)`);
   return lines;
 }
 
-function where(report: BaseReport): string {
+export function where(report: BaseReport): string {
   const interrupted = report.interrupted ? ' [interrupted]' : '';
   return `on ${report.instances.started}/${report.instances.requested} instances in ${(report.wallMs / 1000).toFixed(2)} s (${report.throughputRps} req/s)${interrupted}`;
 }

@@ -42,19 +42,22 @@ export class LatencyRecorder {
     return this.#count;
   }
 
-  /** Exact min, mean and max; percentiles from the histogram (within 0.1%). */
+  /** Exact min, mean and max; percentiles from the histogram (within 0.1%), never outside [min, max]. */
   summary(): LatencySummary {
     if (this.#count === 0) return { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
-    const at = (percentile: number) => roundMs(this.#histogram.getValueAtPercentile(percentile) / 1000);
+    const min = roundMs(this.#minMs);
+    const max = roundMs(this.#maxMs);
+    // A histogram bucket's top can lie above the largest value recorded (p99 102.271 > max 102.262).
+    const at = (percentile: number) => Math.min(max, Math.max(min, roundMs(this.#histogram.getValueAtPercentile(percentile) / 1000)));
     return {
-      min: roundMs(this.#minMs),
+      min,
       mean: roundMs(this.#sumMs / this.#count),
       p50: at(50),
       p90: at(90),
       p95: at(95),
       p99: at(99),
       p999: at(99.9),
-      max: roundMs(this.#maxMs),
+      max,
     };
   }
 

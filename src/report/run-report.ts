@@ -1,7 +1,6 @@
 import type { BaseReport } from './base-report.js';
 import type { RunStats, Sample, WarmupTotals } from './run-stats.js';
 import type { ThresholdCheck } from './thresholds.js';
-import type { TimelineSecond } from './timeline.js';
 
 export type { InstanceReport } from './base-report.js';
 
@@ -17,8 +16,6 @@ export interface RunReport extends BaseReport {
   warmup: WarmupTotals & { ms: number };
   /** Limits set with --max-p99-ms / --max-error-rate, checked. */
   thresholds: ThresholdCheck[];
-  /** Per second of the request phase: sent, completed, errors, p50, p99. */
-  timeline: TimelineSecond[];
   samples: Sample[];
 }
 
@@ -46,7 +43,6 @@ export function buildRunReport(input: RunReportInput): RunReport {
     measuredTo: input.measuredTo,
     warmup: { ms: input.warmupMs, ...stats.warmup },
     thresholds: input.thresholds,
-    timeline: stats.timeline.toArray(),
     samples: stats.samples,
   };
 }

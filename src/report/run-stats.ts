@@ -88,7 +88,7 @@ export class RunStats {
   add(instance: number | null, item: StatsItem, outcome: RequestOutcome): void {
     // A request never sent has no latency and no place in time to speak of.
     if (outcome.attempts > 0) {
-      this.timeline.add(outcome.startedAt, outcome.startedAt + outcome.latencyMs, outcome.latencyMs, outcome.ok);
+      this.timeline.add(outcome.startedAt, outcome.startedAt + outcome.latencyMs, outcome.latencyMs, outcome.ok, outcome.overloaded);
     }
     this.#record(instance, item, outcome);
     if (item.warmup) {

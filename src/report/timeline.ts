@@ -1,5 +1,6 @@
 import * as hdr from 'hdr-histogram-js';
 import { roundMs } from './latency-recorder.js';
+import type { ServerSecond } from './server-usage.js';
 
 /** What happened in one second of a run. */
 export interface TimelineSecond {
@@ -11,9 +12,14 @@ export interface TimelineSecond {
   completed: number;
   /** Requests that ended in this second with an error. */
   errors: number;
+  /** Attempts refused with -32001 among the requests that ended in this second. */
+  overloaded: number;
   /** Latency percentiles of the requests that ended in this second, in ms (null: none ended). */
   p50: number | null;
+  p90: number | null;
   p99: number | null;
+  /** The app-servers' cost in this second, by instance index (null: no sample); absent when not sampled. */
+  servers?: Array<ServerSecond | null>;
 }
 
 /**
@@ -26,22 +32,34 @@ export class Timeline {
   readonly #rows: TimelineSecond[] = [];
   readonly #live = hdr.build({ bitBucketSize: 32, numberOfSignificantValueDigits: 2, autoResize: true });
   #liveSecond = -1;
+  /** Exact extremes of the live second: a percentile read from the histogram is clamped to them. */
+  #liveMin = Infinity;
+  #liveMax = 0;
 
   /** @param origin performance.now() at the start of the request phase */
   constructor(origin: number) {
     this.#origin = origin;
   }
 
-  /** Adds a request that was first sent at `startedAt` and ended now, at `endedAt`. */
-  add(startedAt: number, endedAt: number, latencyMs: number, ok: boolean): void {
+  /** performance.now() at second 0. */
+  get origin(): number {
+    return this.#origin;
+  }
+
+  /** Adds a request that was first sent at `startedAt` and ended now, at `endedAt`, after `overloaded` refused attempts. */
+  add(startedAt: number, endedAt: number, latencyMs: number, ok: boolean, overloaded = 0): void {
     this.#row(this.#secondOf(startedAt)).sent++;
     const second = this.#secondOf(endedAt);
     // A straggler from an earlier second (rare) counts there; its latency joins the live second.
     if (second > this.#liveSecond) this.#closeLive(second);
     const row = this.#row(second);
     row.completed++;
+    row.overloaded += overloaded;
     if (!ok) row.errors++;
-    this.#live.recordValue(Math.max(1, Math.round(latencyMs * 1000)));
+    const micros = Math.max(1, Math.round(latencyMs * 1000));
+    this.#live.recordValue(micros);
+    if (micros < this.#liveMin) this.#liveMin = micros;
+    if (micros > this.#liveMax) this.#liveMax = micros;
   }
 
   /** Every second from the first to the last with activity. */
@@ -56,7 +74,7 @@ export class Timeline {
 
   #row(second: number): TimelineSecond {
     while (this.#rows.length <= second) {
-      this.#rows.push({ second: this.#rows.length, sent: 0, completed: 0, errors: 0, p50: null, p99: null });
+      this.#rows.push({ second: this.#rows.length, sent: 0, completed: 0, errors: 0, overloaded: 0, p50: null, p90: null, p99: null });
     }
     return this.#rows[second]!;
   }
@@ -65,10 +83,15 @@ export class Timeline {
   #closeLive(next: number): void {
     if (this.#liveSecond >= 0 && this.#live.totalCount > 0) {
       const row = this.#row(this.#liveSecond);
-      row.p50 = roundMs(this.#live.getValueAtPercentile(50) / 1000);
-      row.p99 = roundMs(this.#live.getValueAtPercentile(99) / 1000);
+      // A histogram bucket's top can lie above the largest value recorded: never report past the extremes.
+      const at = (percentile: number) => roundMs(Math.min(this.#liveMax, Math.max(this.#liveMin, this.#live.getValueAtPercentile(percentile))) / 1000);
+      row.p50 = at(50);
+      row.p90 = at(90);
+      row.p99 = at(99);
     }
     this.#live.reset();
+    this.#liveMin = Infinity;
+    this.#liveMax = 0;
     this.#liveSecond = next;
   }
 }

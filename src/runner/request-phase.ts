@@ -1,9 +1,9 @@
 import type { Instance } from '../instance/instance.js';
 import { RunStats, type LatencyRecord } from '../report/run-stats.js';
+import type { RequestOutcome } from './execute-request.js';
 import { runWorkers, type Job, type JobExecutor } from './run-workers.js';
 import { closedWorkSource, rateWorkSource, type WorkLimits } from './work-source.js';
 import { LocalErrorCode } from '../protocol/error-codes.js';
-import type { RequestOutcome } from './execute-request.js';
 
 /** Counts of the request phase so far, for a progress display. */
 export interface PhaseProgress {
@@ -26,6 +26,12 @@ export interface RequestPhaseOptions {
   onRecord?(record: LatencyRecord): void;
   onProgress?(progress: PhaseProgress): void;
   progressIntervalMs?: number;
+  /** Called with performance.now() at second 0 of the phase's timeline, e.g. to line the server sampler up with it. */
+  onStart?(origin: number): void;
+  /** Adds to these statistics (one side's of an alternating comparison) instead of new ones. */
+  stats?: RunStats;
+  /** Sees every outcome as it is added, e.g. to sum up one round. */
+  onOutcome?(outcome: RequestOutcome, warmup: boolean): void;
 }
 
 /** What the request phase measured. */
@@ -55,7 +61,8 @@ export async function runRequestPhase(options: RequestPhaseOptions): Promise<Req
   if (options.signal.aborted) stop();
   options.signal.addEventListener('abort', stop, { once: true });
   const start = performance.now();
-  const stats = new RunStats(options.samples, start, options.onRecord);
+  const stats = options.stats ?? new RunStats(options.samples, start, options.onRecord);
+  options.onStart?.(start);
   const report = () => options.onProgress?.({ done: stats.totals.total, failed: stats.totals.failed, elapsedMs: performance.now() - start });
   const ticker = setInterval(report, options.progressIntervalMs ?? 100);
   ticker.unref();
@@ -66,7 +73,10 @@ export async function runRequestPhase(options: RequestPhaseOptions): Promise<Req
       source,
       jobFor: () => options.job,
       execute: options.execute.run,
-      onOutcome: (instance, item, _job, outcome) => stats.add(instance?.index ?? null, item, outcome),
+      onOutcome: (instance, item, _job, outcome) => {
+        stats.add(instance?.index ?? null, item, outcome);
+        options.onOutcome?.(outcome, item.warmup);
+      },
     });
   } finally {
     clearInterval(ticker);

@@ -102,6 +102,7 @@ export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
         onRecord: options.onRecord,
         onProgress: (phase) => progress('running', phase.done, phase.failed, phase.elapsedMs),
         progressIntervalMs: options.progressIntervalMs,
+        onStart: (origin) => session.sampler?.align(origin),
       });
       await session.close();
       const latency = stats.latency.summary();

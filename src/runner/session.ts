@@ -17,6 +17,7 @@ import { DEFAULT_POLICY, type ServerRequestPolicy } from '../policy/choices.js';
 import { policyHandler } from '../policy/policy-handler.js';
 import { ServerRequestTally } from '../policy/server-request-tally.js';
 import type { Redactor } from '../report/redactor.js';
+import { ServerSampler, type ServerSamplerOptions } from './server-sampler.js';
 
 /** Where and how a session starts its app-servers. */
 export interface SessionOptions {
@@ -56,6 +57,8 @@ export interface SessionOptions {
   policy?: ServerRequestPolicy;
   /** Keeps secrets out of the state files (an error may quote a server's output). */
   redactor?: Redactor;
+  /** Sample each app-server's CPU and memory (and `server/diagnostics`) every second (default true). */
+  serverStats?: boolean | ServerSamplerOptions;
   /** Stops start-up retries early. */
   signal?: AbortSignal;
 }
@@ -73,6 +76,8 @@ export interface Session {
   close(): Promise<void>;
   /** Server requests answered so far, by method and decision. */
   serverRequests: ServerRequestTally;
+  /** Samples the servers' CPU and memory, unless turned off; stopped by `close`. */
+  sampler: ServerSampler | undefined;
   /** The fields every report shares, from these instances and the given statistics. */
   report(stats: RunStats, wallMs: number, interrupted: boolean): BaseReport;
 }
@@ -119,6 +124,7 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
   const runDir = await openRunDir(options.runDir, options.keepRunDir ?? false);
   let instances: Instance[] = [];
   let mock: MockModel | undefined;
+  let sampler: ServerSampler | undefined;
   const serverRequests = new ServerRequestTally();
   const cleanups: Array<() => void> = [];
   let stateLock: FileLock | undefined;
@@ -146,7 +152,13 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
       maxConsecutiveTimeouts: options.maxConsecutiveTimeouts,
       signal: options.signal,
     });
+    if (options.serverStats !== false) {
+      sampler = new ServerSampler(instances, options.serverStats === true || options.serverStats === undefined ? {} : options.serverStats);
+      sampler.start();
+    }
     const close = async () => {
+      // The last sample (and each server's memory high-water mark) while the servers still run.
+      sampler?.stop();
       await Promise.all(instances.map((instance) => instance.close()));
     };
     const failed = instances.find((instance) => instance.status === 'failed');
@@ -158,9 +170,10 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
     const startupWallMs = performance.now() - start;
     const codex = { path: options.codex.path, source: options.codex.source };
     const report = (stats: RunStats, wallMs: number, interrupted: boolean) =>
-      buildBaseReport({ codex, instances, stats, wallMs, startupWallMs, startedAt, interrupted, serverRequests, mockModel: mockModelReport(mock) });
-    return await body({ instances, startupWallMs, startedAt, runDir: runDir.path, mockModel: mock, close, serverRequests, report });
+      buildBaseReport({ codex, instances, stats, wallMs, startupWallMs, startedAt, interrupted, serverRequests, mockModel: mockModelReport(mock), serverUsage: sampler?.result() });
+    return await body({ instances, startupWallMs, startedAt, runDir: runDir.path, mockModel: mock, close, serverRequests, sampler, report });
   } finally {
+    sampler?.stop();
     for (const cleanup of cleanups) cleanup();
     await Promise.allSettled(instances.map((instance) => instance.close()));
     // Released once the last state file is written.

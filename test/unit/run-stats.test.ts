@@ -77,3 +77,20 @@ describe('RunStats', () => {
     expect(stats.timeline.toArray().map((second) => second.completed)).toEqual([2, 1]);
   });
 });
+
+describe('LatencyRecorder', () => {
+  it('never reports a percentile above the largest latency or below the smallest', async () => {
+    const { LatencyRecorder } = await import('../../src/report/latency-recorder.js');
+    const recorder = new LatencyRecorder();
+    // 3 significant digits: 102.262 ms lies in a bucket whose top (102.271) is above it.
+    for (let i = 0; i < 99; i++) recorder.record(6.361);
+    recorder.record(102.262);
+    const summary = recorder.summary();
+    expect(summary.max).toBe(102.262);
+    for (const value of [summary.p50, summary.p90, summary.p95, summary.p99, summary.p999]) {
+      expect(value).toBeGreaterThanOrEqual(summary.min);
+      expect(value).toBeLessThanOrEqual(summary.max);
+    }
+    expect(summary.p999).toBe(102.262);
+  });
+});

@@ -20,6 +20,7 @@ import { resolveWorkloadOptions } from '../options/workload-options.js';
 import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
 import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
 import { createProgressDisplay } from '../progress-bar.js';
+import { ServerStatsFlagsSchema, withServerStatsOption } from '../options/server-stats-options.js';
 import { UsageError } from '../usage-error.js';
 
 const MINE = 'Mine:';
@@ -27,7 +28,7 @@ const FILTERS = 'thread/list filters:';
 
 /** `cas mine` flags: the session flags, with --codex-home naming the homes to mine. */
 export function mineBuilder<T>(yargs: Argv<T>) {
-  return withPolicyOptions(withMockModelOptions(withWorkloadSessionOptions(yargs)))
+  return withServerStatsOption(withPolicyOptions(withMockModelOptions(withWorkloadSessionOptions(yargs))))
     .option('codex-home', { type: 'string', group: MINE, describe: 'A CODEX_HOME to mine (repeatable; with {i} and --homes N, N of them)' })
     .option('homes', { type: 'number', group: MINE, describe: 'How many homes {i} in --codex-home stands for (0..N-1)' })
     .option('instances', { alias: 'n', type: 'number', default: 1, group: MINE, describe: 'App-servers per home' })
@@ -48,7 +49,7 @@ export function mineBuilder<T>(yargs: Argv<T>) {
     .option('state-db-only', { type: 'boolean', default: false, group: FILTERS, describe: "List from the server's SQLite index without scanning rollout files (much faster; misses rollouts the index lacks)" });
 }
 
-const MineOptionsSchema = WorkloadSessionFlagsSchema.extend(policyFlagsSchema(false).shape).extend(MockModelFlagsSchema.shape).extend({
+const MineOptionsSchema = WorkloadSessionFlagsSchema.extend(policyFlagsSchema(false).shape).extend(MockModelFlagsSchema.shape).extend(ServerStatsFlagsSchema.shape).extend({
   codexHome: repeatedString,
   homes: slots.optional(),
   instances: slots,
@@ -150,6 +151,7 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
   try {
     report = await runMine({
       ...session,
+      serverStats: flags.serverStats,
       homes: mine.homes,
       instancesPerHome: flags.instances,
       concurrency: flags.concurrency,

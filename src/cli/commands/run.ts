@@ -1,25 +1,26 @@
 import type { Argv } from 'yargs';
-import { z } from 'zod';
-import { stringifyJson } from '../../json/stringify.js';
 import { formatRunSummary } from '../../report/human-summary.js';
-import { JsonlFileWriter } from '../../report/records-writer.js';
 import { runMethod } from '../../runner/run-method.js';
 import { ExitCode } from '../exit-codes.js';
 import { handleInterrupts } from '../interrupts.js';
-import { nonNegativeInt, positiveMilliseconds, positiveNumber, positiveSeconds, singleString, slots, totalSlotsProblem, workCount } from '../options/flag-schemas.js';
-import { checkFiles, lockOutput } from '../options/output-files.js';
-import { closeOutput, writeReportFile } from '../write-report.js';
-import { DEFAULT_RUN_METHOD, RequestFlagsSchema, resolveRequestOptions, withRequestOptions } from '../options/request-options.js';
-import { SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
+import { DEFAULT_RUN_METHOD, resolveRequestOptions, withRequestOptions } from '../options/request-options.js';
+import { totalSlotsProblem } from '../options/flag-schemas.js';
+import { stringifyJson } from '../../json/stringify.js';
+import { closeOutput } from '../write-report.js';
+import { withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
-import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
-import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
+import { withPolicyOptions } from '../options/policy-options.js';
+import { withMockModelOptions } from '../options/mock-model-options.js';
 import { parseParamsJson } from '../options/params.js';
-import type { ThresholdCheck } from '../../report/thresholds.js';
 import { createProgressDisplay } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
 import type { CliIo } from '../cli-io.js';
+import { checkReportTargets, writeReportOutputs } from '../report-outputs.js';
+import { withServerStatsOption } from '../options/server-stats-options.js';
+import { withCompareOptions } from '../options/compare-options.js';
+import { runCompareBinCommand } from './run-compare.js';
+import { describeCheck, loadOptions, openRecords, RunOptionsSchema } from './run-options.js';
 
 const RUN = 'Run:';
 const LOAD = 'Load testing:';
@@ -28,7 +29,7 @@ const OUTPUT = 'Output:';
 
 /** `cas run` flags on top of the instance options. */
 export function runBuilder<T>(yargs: Argv<T>) {
-  return withPolicyOptions(withMockModelOptions(withSessionOptions(withRequestOptions(yargs, DEFAULT_RUN_METHOD))))
+  return withCompareOptions(withServerStatsOption(withPolicyOptions(withMockModelOptions(withSessionOptions(withRequestOptions(yargs, DEFAULT_RUN_METHOD))))))
     .option('instances', { alias: 'n', type: 'number', default: 1, group: RUN, describe: 'App-server instances to start' })
     .option('requests', { type: 'number', group: RUN, describe: 'Requests in all (default: one per instance)' })
     .option('duration', { type: 'number', group: RUN, describe: 'Keep sending for this many seconds' })
@@ -42,29 +43,12 @@ export function runBuilder<T>(yargs: Argv<T>) {
     .option('turn-timeout-ms', { type: 'number', default: 300_000, group: TURNS, describe: 'From turn/start to turn/completed, at most' })
     .option('json', { type: 'boolean', default: false, group: OUTPUT, describe: 'Print the JSON report on stdout' })
     .option('out', { type: 'string', group: OUTPUT, describe: 'Write the JSON report to this file' })
+    .option('html', { type: 'string', group: OUTPUT, describe: 'Write the report as one self-contained HTML page with charts' })
+    .option('csv', { type: 'string', group: OUTPUT, describe: 'Write the timeline (per second: counts, p50/p90/p99, servers\' CPU and RSS) as CSV' })
     .option('records', { type: 'string', group: OUTPUT, describe: 'Stream one JSONL latency record per request to this file' })
     .option('samples', { type: 'number', default: 3, group: OUTPUT, describe: 'Outcomes embedded whole in the report' })
     .option('progress', { type: 'boolean', default: true, group: OUTPUT, describe: 'Progress bar on stderr when it is a terminal (--no-progress)' });
 }
-
-const RunOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.shape).extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend({
-  instances: slots,
-  requests: workCount.optional(),
-  duration: positiveSeconds.optional(),
-  concurrency: slots,
-  rate: positiveNumber.optional(),
-  warmup: positiveSeconds.optional(),
-  maxP99Ms: positiveNumber.optional(),
-  maxErrorRate: z.number({ error: 'must be a number' }).min(0, { error: 'must be between 0 and 1' }).max(1, { error: 'must be between 0 and 1' }).optional(),
-  threadParams: singleString.optional(),
-  freshThread: z.boolean(),
-  turnTimeoutMs: positiveMilliseconds,
-  json: z.boolean(),
-  out: singleString.optional(),
-  records: singleString.optional(),
-  samples: nonNegativeInt,
-  progress: z.boolean(),
-});
 
 /** `cas run`: fan a method out over N instances and report. Returns the exit code. */
 export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<number> {
@@ -73,8 +57,9 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   if (slotsProblem !== undefined) throw new UsageError(slotsProblem);
   const resolved = { ...(await resolveRequestOptions(options)), ...(await resolveWorkloadOptions(options, false)) };
   const threadParams = options.threadParams === undefined ? {} : parseParamsJson(options.threadParams, '--thread-params');
-  const named = (flag: string, file: string | undefined) => (file === undefined ? undefined : { flag, file });
-  await checkFiles([named('--out', options.out), named('--records', options.records)], [named('--params-file', options.paramsFile)]);
+  await checkReportTargets(options, [{ flag: '--records', file: options.records }], [{ flag: '--params-file', file: options.paramsFile }]);
+  if (options.compareBin !== undefined) return runCompareBinCommand(options, resolved, threadParams, io);
+  if (options.maxRegression !== undefined || options.rounds !== undefined) throw new UsageError(`--${options.maxRegression !== undefined ? 'max-regression' : 'rounds'} needs --compare-bin`);
   const records = options.records === undefined ? undefined : await openRecords(options.records);
 
   const interrupts = handleInterrupts(io.stderr);
@@ -83,19 +68,7 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   try {
     report = await runMethod({
       ...resolved,
-      instances: options.instances,
-      requests: options.requests,
-      durationMs: options.duration === undefined ? undefined : options.duration * 1000,
-      warmupMs: options.warmup === undefined ? undefined : options.warmup * 1000,
-      rate: options.rate,
-      concurrency: options.concurrency,
-      thresholds: { maxP99Ms: options.maxP99Ms, maxErrorRate: options.maxErrorRate },
-      turns: {
-        threadParams,
-        freshThread: options.freshThread,
-        turnTimeoutMs: options.turnTimeoutMs,
-      },
-      samples: options.samples,
+      ...loadOptions(options, threadParams),
       onRecord: records === undefined ? undefined : (record) => records.write(record),
       onProgress: (snapshot) => progress.update(snapshot),
       signal: interrupts.signal,
@@ -109,7 +82,7 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
 
   // Secrets (tokens, API keys) never reach a report, a file or the terminal.
   report = resolved.redactor.value(report);
-  const reportOk = await writeReportFile(options.out, report, '--out', io);
+  const reportOk = await writeReportOutputs(report, options, io);
   io.stdout.write(options.json ? `${stringifyJson(report, 2)}\n` : formatRunSummary(report));
   for (const failure of report.instances.failed) io.stderr.write(`cas: instance ${failure.index} failed to start: ${failure.error}\n`);
   if (interrupts.exitCode !== undefined) return interrupts.exitCode;
@@ -119,24 +92,3 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   return report.requests.failed > 0 || report.instances.failed.length > 0 || !recordsOk || !reportOk ? ExitCode.failed : ExitCode.ok;
 }
 
-function describeCheck(check: ThresholdCheck): string {
-  return check.name === 'max-p99-ms'
-    ? `p99 ${check.actual} ms > --max-p99-ms ${check.limit}`
-    : `error rate ${check.actual} > --max-error-rate ${check.limit}`;
-}
-
-/** The records file, locked against a second run writing it at once (released when closed). */
-async function openRecords(file: string): Promise<{ write(record: unknown): void; close(): Promise<void> }> {
-  const lock = await lockOutput({ flag: '--records', file });
-  let writer: JsonlFileWriter;
-  try {
-    writer = await JsonlFileWriter.open(file);
-  } catch (error) {
-    await lock?.release();
-    throw new UsageError(`--records ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  return {
-    write: (record) => writer.write(record),
-    close: () => writer.close().finally(() => lock?.release()),
-  };
-}
