@@ -1,4 +1,5 @@
 import { LocalErrorCode } from '../protocol/error-codes.js';
+import { ErrorNotificationParamsSchema, modelUnreachable } from '../protocol/turn-errors.js';
 import { TurnCompletedParamsSchema, type TurnCompletedParams } from '../protocol/turns.js';
 import { AppServerError } from './app-server-error.js';
 import type { AppServerConnection } from './connection.js';
@@ -11,26 +12,48 @@ export interface TurnWaiter {
   dispose(): void;
 }
 
+/** Says a turn cannot reach the model: with the hint to give the user. */
+function unreachableError(turnId: string, detail: string): AppServerError {
+  return new AppServerError(
+    `turn ${turnId}: the model cannot be reached (${detail}); the server keeps retrying. Offline, run turns against the loopback model (--mock-model); else point the home's config.toml at a provider this machine can reach`,
+    { kind: 'rpc', code: LocalErrorCode.modelUnreachable },
+  );
+}
+
 /**
  * Starts listening for `turn/completed` on `threadId` before the turn is started, so a turn
- * that ends before its `turn/start` reply is read is not missed.
+ * that ends before its `turn/start` reply is read is not missed. A turn whose server says it
+ * cannot reach the model fails at once rather than at its timeout.
  */
 export function waitForTurns(connection: AppServerConnection, threadId: string): TurnWaiter {
   const done = new Map<string, TurnCompletedParams>();
-  const waiting = new Map<string, (params: TurnCompletedParams) => void>();
+  const unreachable = new Map<string, string>();
+  const waiting = new Map<string, { resolve(params: TurnCompletedParams): void; reject(error: AppServerError): void }>();
   const onNotification = (notification: { method: string; params?: unknown }) => {
+    if (notification.method === 'error') {
+      const parsed = ErrorNotificationParamsSchema.safeParse(notification.params);
+      const detail = parsed.success && parsed.data.threadId === threadId ? modelUnreachable(parsed.data) : undefined;
+      if (detail === undefined) return;
+      const turnId = parsed.data!.turnId;
+      const waiter = waiting.get(turnId);
+      if (waiter === undefined) unreachable.set(turnId, detail);
+      else waiter.reject(unreachableError(turnId, detail));
+      return;
+    }
     if (notification.method !== 'turn/completed') return;
     const parsed = TurnCompletedParamsSchema.safeParse(notification.params);
     if (!parsed.success || parsed.data.threadId !== threadId) return;
-    const resolve = waiting.get(parsed.data.turn.id);
-    if (resolve === undefined) done.set(parsed.data.turn.id, parsed.data);
-    else resolve(parsed.data);
+    const waiter = waiting.get(parsed.data.turn.id);
+    if (waiter === undefined) done.set(parsed.data.turn.id, parsed.data);
+    else waiter.resolve(parsed.data);
   };
   connection.on('notification', onNotification);
   return {
     completion(turnId, timeoutMs) {
       const already = done.get(turnId);
       if (already !== undefined) return Promise.resolve(already);
+      const cannot = unreachable.get(turnId);
+      if (cannot !== undefined) return Promise.reject(unreachableError(turnId, cannot));
       if (!connection.isOpen) {
         return Promise.reject(new AppServerError(`the app-server is gone; turn ${turnId} cannot complete`, { kind: 'exited', code: LocalErrorCode.exited }));
       }
@@ -48,9 +71,15 @@ export function waitForTurns(connection: AppServerConnection, threadId: string):
           finish();
           reject(new AppServerError(`turn ${turnId} did not complete within ${timeoutMs} ms`, { kind: 'timeout', code: LocalErrorCode.timeout }));
         }, timeoutMs);
-        waiting.set(turnId, (params) => {
-          finish();
-          resolve(params);
+        waiting.set(turnId, {
+          resolve(params) {
+            finish();
+            resolve(params);
+          },
+          reject(error) {
+            finish();
+            reject(error);
+          },
         });
         connection.once('exit', onExit);
       });

@@ -25,6 +25,8 @@ export const LocalErrorCode = {
   /** A turn ended with status `failed` (or `interrupted`: `turn-interrupted`). */
   turnFailed: 'turn-failed',
   turnInterrupted: 'turn-interrupted',
+  /** The server cannot reach the model (offline, or a provider that does not answer) and keeps retrying. */
+  modelUnreachable: 'model-unreachable',
   /** A reply did not have the shape cas depends on. */
   unexpectedReply: 'unexpected-reply',
   /** A batch input line that is not a request. */

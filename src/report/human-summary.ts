@@ -59,6 +59,7 @@ export function formatRunSummary(report: RunReport): string {
   if (report.warmup.total > 0) lines.push(`  warm-up: ${report.warmup.total} requests in ${report.warmup.ms / 1000} s, not counted below`);
   lines.push(...commonLines(report));
   for (const check of report.thresholds) lines.push(`  threshold ${check.name} ${check.limit}: ${check.actual} ${check.crossed ? 'CROSSED' : 'ok'}`);
+  if (report.stoppedBecause) lines.push(`  stopped early: ${truncate(report.stoppedBecause, 400)}`);
   return `${lines.join('\n')}\n`;
 }
 

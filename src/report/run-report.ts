@@ -17,6 +17,8 @@ export interface RunReport extends BaseReport {
   /** Limits set with --max-p99-ms / --max-error-rate, checked. */
   thresholds: ThresholdCheck[];
   samples: Sample[];
+  /** Why cas stopped the run before its end on its own (e.g. no turn can reach the model), else null. */
+  stoppedBecause: string | null;
 }
 
 /** Inputs of {@link buildRunReport}. */
@@ -30,6 +32,7 @@ export interface RunReportInput {
   measuredTo: RunReport['measuredTo'];
   warmupMs: number;
   thresholds: ThresholdCheck[];
+  stoppedBecause?: string | null;
 }
 
 /** Assembles the report of `cas run`. */
@@ -44,5 +47,6 @@ export function buildRunReport(input: RunReportInput): RunReport {
     warmup: { ms: input.warmupMs, ...stats.warmup },
     thresholds: input.thresholds,
     samples: stats.samples,
+    stoppedBecause: input.stoppedBecause ?? null,
   };
 }

@@ -78,6 +78,8 @@ export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
   const progress = (phase: RunProgress['phase'], done = 0, failed = 0, elapsedMs = 0): void =>
     options.onProgress?.({ phase, done, failed, elapsedMs, total: requests, durationMs });
   const turns = measuresTurns(options.method);
+  // Why cas itself stopped the run early (no turn can run), as opposed to an interrupt.
+  let stoppedBecause: string | null = null;
   const execute = turns
     ? turnExecutor({
         policy: options.retry,
@@ -85,6 +87,10 @@ export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
         freshThread: options.turns?.freshThread ?? false,
         turnTimeoutMs: options.turns?.turnTimeoutMs ?? 300_000,
         signal,
+        onHopeless(reason) {
+          stoppedBecause = reason;
+          abort.abort(reason);
+        },
       })
     : requestExecutor(options.retry, signal);
   progress('starting');
@@ -108,7 +114,7 @@ export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
       const latency = stats.latency.summary();
       return buildRunReport({
         // The statistics cover the time after the warm-up.
-        base: session.report(stats, Math.max(0, wallMs - warmupMs), signal.aborted),
+        base: session.report(stats, Math.max(0, wallMs - warmupMs), options.signal?.aborted ?? false),
         stats,
         method: options.method,
         params: options.params,
@@ -116,6 +122,7 @@ export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
         measuredTo: turns ? 'turn/completed' : 'reply',
         warmupMs,
         thresholds: checkThresholds({ p99Ms: latency.p99, total: stats.totals.total, failed: stats.totals.failed }, options.thresholds ?? {}),
+        stoppedBecause,
       });
     });
   } finally {

@@ -18,6 +18,8 @@ export interface TurnExecutorOptions {
   /** How long a turn may run, from `turn/start` to `turn/completed`. */
   turnTimeoutMs: number;
   signal?: AbortSignal;
+  /** Called once when no turn can run (the model cannot be reached): the run should stop at once. */
+  onHopeless?(reason: string): void;
 }
 
 /** The input sent when the params have none. */
@@ -29,7 +31,8 @@ function failed(startedAt: number, code: ErrorCode, message: string, from?: Requ
     error: { code, message },
     attempts: from?.attempts ?? 1,
     overloaded: from?.overloaded ?? 0,
-    timedOut: from?.timedOut ?? 0,
+    // A turn that ran out of time is a timeout like a request's, and counted as one.
+    timedOut: (from?.timedOut ?? 0) + (code === LocalErrorCode.timeout ? 1 : 0),
     latencyMs: performance.now() - startedAt,
     startedAt,
   };
@@ -43,6 +46,12 @@ function failed(startedAt: number, code: ErrorCode, message: string, from?: Requ
  */
 export function turnExecutor(options: TurnExecutorOptions): JobExecutor {
   const slotThreads = new Map<string, string>();
+  let hopelessSaid = false;
+  const hopeless = (reason: string) => {
+    if (hopelessSaid) return;
+    hopelessSaid = true;
+    options.onHopeless?.(reason);
+  };
 
   /** The live app-server of an instance, or the outcome of a turn that cannot run. */
   async function live(instance: Instance, startedAt: number): Promise<AppServerConnection | RequestOutcome> {
@@ -72,12 +81,15 @@ export function turnExecutor(options: TurnExecutorOptions): JobExecutor {
     if (typeof thread !== 'string') return thread;
     const params = { input: DEFAULT_INPUT, ...given, threadId: thread };
     const waiter = waitForTurns(connection, thread);
+    let reply: RequestOutcome | undefined;
+    let turnId: string | undefined;
     try {
-      const reply = await executeRequest((m, p) => connection.request(m, p), job.method, params, options.policy, instance, options.signal, startedAt);
+      reply = await executeRequest((m, p) => connection.request(m, p), job.method, params, options.policy, instance, options.signal, startedAt);
       if (!reply.ok) return reply;
       const started = TurnStartResultSchema.safeParse(reply.result);
       if (!started.success) return failed(startedAt, LocalErrorCode.unexpectedReply, 'turn/start returned no turn id', reply);
-      const completed = await waiter.completion(started.data.turn.id, options.turnTimeoutMs);
+      turnId = started.data.turn.id;
+      const completed = await waiter.completion(turnId, options.turnTimeoutMs);
       const { status, error } = completed.turn;
       if (status !== 'completed') {
         const code = status === 'interrupted' ? LocalErrorCode.turnInterrupted : LocalErrorCode.turnFailed;
@@ -86,7 +98,13 @@ export function turnExecutor(options: TurnExecutorOptions): JobExecutor {
       return { ...reply, result: completed, latencyMs: performance.now() - startedAt };
     } catch (error) {
       const code = error instanceof AppServerError ? error.code : LocalErrorCode.exited;
-      return failed(startedAt, code, error instanceof Error ? error.message : String(error));
+      const message = error instanceof Error ? error.message : String(error);
+      if (code === LocalErrorCode.modelUnreachable) {
+        hopeless(message);
+        // The server would retry for ever: stop the turn, so the thread is free and the server idle.
+        if (turnId !== undefined) void connection.request('turn/interrupt', { threadId: thread, turnId }).catch(() => undefined);
+      }
+      return failed(startedAt, code, message, reply);
     } finally {
       waiter.dispose();
     }

@@ -11,6 +11,7 @@ const cases: Array<[string, string[], RegExp]> = [
   ['a state dir that is a file', ['run', '--state-dir', '/etc/passwd'], /^cas: --state-dir \/etc\/passwd: not a directory$/],
   ['a home that is a file', ['run', '--codex-home', '/etc/passwd'], /^cas: --codex-home \/etc\/passwd: not a directory$/],
   ['a run dir where none can be made', ['run', '--run-dir', '/proc/cas-run-dir'], /^cas: cannot create directory \/proc\/cas-run-dir \(ENOENT\)$/],
+  ['a rate without an end', ['run', '--rate', '10'], /^cas: --rate needs an end: add --duration SECONDS or --requests N$/],
   ['no command', [], /name a command/],
   ['an unknown command', ['frobnicate'], /^cas: unknown command frobnicate; name one of run, /],
   ['a mistyped command', ['mien'], /unknown command mien \(did you mean mine\?\)/],

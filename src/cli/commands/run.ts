@@ -55,6 +55,10 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   const options = validate(RunOptionsSchema, argv);
   const slotsProblem = totalSlotsProblem(options.instances, options.concurrency);
   if (slotsProblem !== undefined) throw new UsageError(slotsProblem);
+  // Without an end, an open-model run would send one request per instance: not what a rate means.
+  if (options.rate !== undefined && options.duration === undefined && options.requests === undefined) {
+    throw new UsageError('--rate needs an end: add --duration SECONDS or --requests N');
+  }
   const resolved = { ...(await resolveRequestOptions(options)), ...(await resolveWorkloadOptions(options, false)) };
   const threadParams = options.threadParams === undefined ? {} : parseParamsJson(options.threadParams, '--thread-params');
   await checkReportTargets(options, [{ flag: '--records', file: options.records }], [{ flag: '--params-file', file: options.paramsFile }]);
@@ -85,6 +89,8 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   const reportOk = await writeReportOutputs(report, options, io);
   io.stdout.write(options.json ? `${stringifyJson(report, 2)}\n` : formatRunSummary(report));
   for (const failure of report.instances.failed) io.stderr.write(`cas: instance ${failure.index} failed to start: ${failure.error}\n`);
+  // The summary says it; with --json, stderr does.
+  if (report.stoppedBecause && options.json) io.stderr.write(`cas: stopped early: ${report.stoppedBecause}\n`);
   if (interrupts.exitCode !== undefined) return interrupts.exitCode;
   const crossed = report.thresholds.filter((check) => check.crossed);
   for (const check of crossed) io.stderr.write(`cas: threshold crossed: ${describeCheck(check)}\n`);
