@@ -5,6 +5,7 @@ import { roundMs, type LatencySummary } from './latency-recorder.js';
 import type { RequestTotals, RunStats } from './run-stats.js';
 import type { ServerRequestCount, ServerRequestTally } from '../policy/server-request-tally.js';
 import type { MockModelStats } from '../mock-model/mock-model-server.js';
+import { WHOLE_JOB, type Shard } from '../shard/shard-spec.js';
 
 /** One instance's line in a report. */
 export interface InstanceReport {
@@ -46,6 +47,10 @@ export interface BaseReport {
   /** Time to start every instance. */
   startupWallMs: number;
   startedAt: string;
+  /** ISO time (ms) the request phase began, warm-up included: second 0 of a timeline, the same clock on every shard. */
+  phaseStartedAt: string;
+  /** Which share of the job this was (`--shard`); `{index: 0, count: 1}` when the job was not split. */
+  shard: Shard;
   interrupted: boolean;
   /** Server requests (approvals, tool calls, ...) answered, by method and decision. */
   serverRequests: ServerRequestCount[];
@@ -65,6 +70,8 @@ export interface BaseReportInput {
   interrupted: boolean;
   serverRequests: ServerRequestTally;
   mockModel: BaseReport['mockModel'];
+  /** Default: the whole job. */
+  shard?: Shard;
 }
 
 function instanceReport(instance: Instance): InstanceReport {
@@ -114,6 +121,8 @@ export function buildBaseReport(input: BaseReportInput): BaseReport {
     wallMs: roundMs(input.wallMs),
     startupWallMs: roundMs(input.startupWallMs),
     startedAt: input.startedAt.toISOString(),
+    phaseStartedAt: new Date(performance.timeOrigin + stats.origin).toISOString(),
+    shard: { ...(input.shard ?? WHOLE_JOB) },
     interrupted: input.interrupted,
     serverRequests: input.serverRequests.toArray(),
     mockModel: input.mockModel,

@@ -15,7 +15,8 @@ const OTHER_MESSAGE = '(other messages)';
 export class ErrorTally {
   readonly #counts = new Map<string, ErrorCount>();
 
-  add(code: ErrorCode, message: string): void {
+  /** Counts `count` (default 1) requests that ended with this error. */
+  add(code: ErrorCode, message: string, count = 1): void {
     let key = `${code}\u0000${message}`;
     let entry = this.#counts.get(key);
     if (entry === undefined && this.#counts.size >= MAX_DISTINCT) {
@@ -23,8 +24,8 @@ export class ErrorTally {
       message = OTHER_MESSAGE;
       entry = this.#counts.get(key);
     }
-    if (entry === undefined) this.#counts.set(key, { code, message, count: 1 });
-    else entry.count++;
+    if (entry === undefined) this.#counts.set(key, { code, message, count });
+    else entry.count += count;
   }
 
   /** Most frequent first. */

@@ -17,8 +17,12 @@ export interface RunReport extends BaseReport {
   warmup: WarmupTotals & { ms: number };
   /** Limits set with --max-p99-ms / --max-error-rate, checked. */
   thresholds: ThresholdCheck[];
+  /** `--start-at`: the wall-clock time the request phase was set to begin (ISO), or null. */
+  startAt: string | null;
   /** Per second of the request phase: sent, completed, errors, p50, p99. */
   timeline: TimelineSecond[];
+  /** Per timeline row, the histogram (compressed base64, microseconds) of its p50 and p99, or null: what `cas merge` adds up. */
+  timelineHistograms: Array<string | null>;
   samples: Sample[];
 }
 
@@ -33,6 +37,8 @@ export interface RunReportInput {
   measuredTo: RunReport['measuredTo'];
   warmupMs: number;
   thresholds: ThresholdCheck[];
+  /** `--start-at`, in ms since the epoch. */
+  startAt?: number;
 }
 
 /** Assembles the report of `cas run`. */
@@ -46,7 +52,9 @@ export function buildRunReport(input: RunReportInput): RunReport {
     measuredTo: input.measuredTo,
     warmup: { ms: input.warmupMs, ...stats.warmup },
     thresholds: input.thresholds,
+    startAt: input.startAt === undefined ? null : new Date(input.startAt).toISOString(),
     timeline: stats.timeline.toArray(),
+    timelineHistograms: stats.timeline.histograms(),
     samples: stats.samples,
   };
 }

@@ -24,6 +24,8 @@ export interface TimelineSecond {
 export class Timeline {
   readonly #origin: number;
   readonly #rows: TimelineSecond[] = [];
+  /** Per row, the latencies behind its p50 and p99 as an encoded histogram, so timelines of shards merge exactly. */
+  readonly #histograms: Array<string | null> = [];
   readonly #live = hdr.build({ bitBucketSize: 32, numberOfSignificantValueDigits: 2, autoResize: true });
   #liveSecond = -1;
 
@@ -50,6 +52,12 @@ export class Timeline {
     return this.#rows.map((row) => ({ ...row }));
   }
 
+  /** Per row of {@link toArray}, the histogram (compressed base64, microseconds) its percentiles come from; null for a quiet second. */
+  histograms(): Array<string | null> {
+    this.#closeLive(this.#liveSecond);
+    return this.#rows.map((_, second) => this.#histograms[second] ?? null);
+  }
+
   #secondOf(time: number): number {
     return Math.max(0, Math.floor((time - this.#origin) / 1000));
   }
@@ -67,6 +75,7 @@ export class Timeline {
       const row = this.#row(this.#liveSecond);
       row.p50 = roundMs(this.#live.getValueAtPercentile(50) / 1000);
       row.p99 = roundMs(this.#live.getValueAtPercentile(99) / 1000);
+      this.#histograms[this.#liveSecond] = hdr.encodeIntoCompressedBase64(this.#live);
     }
     this.#live.reset();
     this.#liveSecond = next;

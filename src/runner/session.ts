@@ -15,6 +15,7 @@ import type { RunStats } from '../report/run-stats.js';
 import { DEFAULT_POLICY, type ServerRequestPolicy } from '../policy/choices.js';
 import { policyHandler } from '../policy/policy-handler.js';
 import { ServerRequestTally } from '../policy/server-request-tally.js';
+import type { Shard } from '../shard/shard-spec.js';
 
 /** Where and how a session starts its app-servers. */
 export interface SessionOptions {
@@ -52,6 +53,8 @@ export interface SessionOptions {
   mockModel?: MockScriptInput;
   /** How server requests (approvals, tool calls, ...) are answered; default fail closed. */
   policy?: ServerRequestPolicy;
+  /** Which share of a sharded job this is, for the report (default: the whole job). */
+  shard?: Shard;
   /** Stops start-up retries early. */
   signal?: AbortSignal;
 }
@@ -150,7 +153,7 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
     const startupWallMs = performance.now() - start;
     const codex = { path: options.codex.path, source: options.codex.source };
     const report = (stats: RunStats, wallMs: number, interrupted: boolean) =>
-      buildBaseReport({ codex, instances, stats, wallMs, startupWallMs, startedAt, interrupted, serverRequests, mockModel: mockModelReport(mock) });
+      buildBaseReport({ codex, instances, stats, wallMs, startupWallMs, startedAt, interrupted, serverRequests, mockModel: mockModelReport(mock), shard: options.shard });
     return await body({ instances, startupWallMs, startedAt, runDir: runDir.path, mockModel: mock, close, serverRequests, report });
   } finally {
     for (const cleanup of cleanups) cleanup();

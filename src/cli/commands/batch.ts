@@ -18,13 +18,14 @@ import { resolveWorkloadOptions } from '../options/workload-options.js';
 import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
 import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
 import { createProgressDisplay } from '../progress-bar.js';
+import { resolveShardFlags, ShardFlagsSchema, withShardOptions } from '../options/shard-options.js';
 import { UsageError } from '../usage-error.js';
 
 const BATCH = 'Batch:';
 
 /** `cas batch` flags on top of the session flags. */
 export function batchBuilder<T>(yargs: Argv<T>) {
-  return withPolicyOptions(withMockModelOptions(withSessionOptions(yargs)))
+  return withShardOptions(withPolicyOptions(withMockModelOptions(withSessionOptions(yargs))))
     .option('input', { alias: 'i', type: 'string', group: BATCH, describe: 'JSONL requests {"id"?, "method", "params"?}, one per line (- for stdin)' })
     .option('out', { alias: 'o', type: 'string', group: BATCH, describe: 'Write the JSONL results here (default stdout)' })
     .option('instances', { alias: 'n', type: 'number', default: 1, group: BATCH, describe: 'App-server instances to start' })
@@ -35,7 +36,7 @@ export function batchBuilder<T>(yargs: Argv<T>) {
     .option('progress', { type: 'boolean', default: true, group: BATCH, describe: 'Progress bar on stderr when it is a terminal (--no-progress)' });
 }
 
-const BatchOptionsSchema = SessionFlagsSchema.extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend({
+const BatchOptionsSchema = SessionFlagsSchema.extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend(ShardFlagsSchema.shape).extend({
   input: singleString,
   out: singleString.optional(),
   instances: positiveInt,
@@ -74,6 +75,7 @@ async function openOutput(out: string | undefined, io: CliIo): Promise<{ stream:
 export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const options = validate(BatchOptionsSchema, argv);
   const session = await resolveWorkloadOptions(options, false);
+  const shard = resolveShardFlags(options);
   if (options.report !== undefined) await checkWritableTarget(options.report, '--report');
   const input = await openInput(options.input);
   const output = await openOutput(options.out, io);
@@ -84,6 +86,8 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
     report = await runBatch({
       ...session,
       instances: options.instances,
+      // With --shard, only lines L with (L - 1) mod N == I run here; results keep their input line numbers.
+      shard,
       input,
       output: output.stream,
       concurrency: options.concurrency,

@@ -17,6 +17,9 @@ import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-mode
 import { parseParamsJson } from '../options/params.js';
 import type { ThresholdCheck } from '../../report/thresholds.js';
 import { createProgressDisplay } from '../progress-bar.js';
+import { resolveShardFlags, ShardFlagsSchema, withShardOptions } from '../options/shard-options.js';
+import { parseStartAt } from '../options/start-at.js';
+import { shareOfRate, shareOfTotal } from '../../shard/shard-share.js';
 import { UsageError } from '../usage-error.js';
 import type { CliIo } from '../cli-io.js';
 
@@ -24,16 +27,19 @@ const RUN = 'Run:';
 const LOAD = 'Load testing:';
 const TURNS = 'Turns (--method turn/start):';
 const OUTPUT = 'Output:';
+/** A start this much after --start-at is worth a word: the shards' timelines no longer line up. */
+const LATE_START_MS = 100;
 
 /** `cas run` flags on top of the instance options. */
 export function runBuilder<T>(yargs: Argv<T>) {
-  return withPolicyOptions(withMockModelOptions(withSessionOptions(withRequestOptions(yargs))))
+  return withShardOptions(withPolicyOptions(withMockModelOptions(withSessionOptions(withRequestOptions(yargs)))))
     .option('instances', { alias: 'n', type: 'number', default: 1, group: RUN, describe: 'App-server instances to start' })
     .option('requests', { type: 'number', group: RUN, describe: 'Requests in all (default: one per instance)' })
     .option('duration', { type: 'number', group: RUN, describe: 'Keep sending for this many seconds' })
     .option('concurrency', { type: 'number', default: 1, group: RUN, describe: 'Requests in flight per instance' })
     .option('rate', { type: 'number', group: LOAD, describe: 'Open model: requests per second across all instances; latency counts from when each was due' })
     .option('warmup', { type: 'number', group: LOAD, describe: 'Run this many seconds first, left out of the statistics' })
+    .option('start-at', { type: 'string', group: LOAD, describe: 'Begin sending at this ISO 8601 time (with a zone, e.g. 2030-01-02T03:04:05Z), so shards line up' })
     .option('max-p99-ms', { type: 'number', group: LOAD, describe: 'Exit 3 when p99 latency is above this' })
     .option('max-error-rate', { type: 'number', group: LOAD, describe: 'Exit 3 when failed/total is above this (0 to 1)' })
     .option('thread-params', { type: 'string', group: TURNS, describe: 'Params of the thread/start that makes each slot\'s thread (JSON object)' })
@@ -46,13 +52,14 @@ export function runBuilder<T>(yargs: Argv<T>) {
     .option('progress', { type: 'boolean', default: true, group: OUTPUT, describe: 'Progress bar on stderr when it is a terminal (--no-progress)' });
 }
 
-const RunOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.shape).extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend({
+const RunOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.shape).extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend(ShardFlagsSchema.shape).extend({
   instances: positiveInt,
   requests: positiveInt.optional(),
   duration: positiveNumber.optional(),
   concurrency: positiveInt,
   rate: positiveNumber.optional(),
   warmup: positiveNumber.optional(),
+  startAt: singleString.optional(),
   maxP99Ms: positiveNumber.optional(),
   maxErrorRate: z.number({ error: 'must be a number' }).min(0, { error: 'must be between 0 and 1' }).max(1, { error: 'must be between 0 and 1' }).optional(),
   threadParams: singleString.optional(),
@@ -70,6 +77,8 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   const options = validate(RunOptionsSchema, argv);
   const resolved = { ...(await resolveRequestOptions(options)), ...(await resolveWorkloadOptions(options, false)) };
   const threadParams = options.threadParams === undefined ? {} : parseParamsJson(options.threadParams, '--thread-params');
+  const shard = resolveShardFlags(options);
+  const startAt = options.startAt === undefined ? undefined : parseStartAt(options.startAt);
   if (options.out !== undefined) await checkWritableTarget(options.out, '--out');
   const records = options.records === undefined ? undefined : await openRecords(options.records);
 
@@ -80,10 +89,13 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
     report = await runMethod({
       ...resolved,
       instances: options.instances,
-      requests: options.requests,
+      // --requests and --rate are the whole job's: this shard does its share.
+      requests: options.requests === undefined || shard === undefined ? options.requests : shareOfTotal(options.requests, shard),
       durationMs: options.duration === undefined ? undefined : options.duration * 1000,
       warmupMs: options.warmup === undefined ? undefined : options.warmup * 1000,
-      rate: options.rate,
+      rate: options.rate === undefined || shard === undefined ? options.rate : shareOfRate(options.rate, shard),
+      startAt,
+      shard,
       concurrency: options.concurrency,
       thresholds: { maxP99Ms: options.maxP99Ms, maxErrorRate: options.maxErrorRate },
       turns: {
@@ -107,6 +119,8 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   if (options.out !== undefined) await writeJsonAtomic(options.out, report);
   io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatRunSummary(report));
   for (const failure of report.instances.failed) io.stderr.write(`cas: instance ${failure.index} failed to start: ${failure.error}\n`);
+  const lateMs = startAt === undefined ? 0 : Date.parse(report.phaseStartedAt) - startAt;
+  if (lateMs > LATE_START_MS) io.stderr.write(`cas: --start-at ${options.startAt} had passed when the instances were ready: began ${(lateMs / 1000).toFixed(1)} s late\n`);
   if (interrupts.exitCode !== undefined) return interrupts.exitCode;
   const crossed = report.thresholds.filter((check) => check.crossed);
   for (const check of crossed) io.stderr.write(`cas: threshold crossed: ${describeCheck(check)}\n`);
