@@ -15,6 +15,8 @@ export interface CommandEntry {
   /** Other names that run the same command (e.g. the original cas's). */
   aliases?: readonly string[];
   describe: string;
+  /** Its positional arguments, in yargs' syntax (`<files..>`), if it takes any. */
+  args?: string;
   load(): Promise<LoadedCommand>;
 }
 
@@ -53,6 +55,15 @@ export const COMMANDS: readonly CommandEntry[] = [
     },
   },
   {
+    name: 'merge',
+    args: '<files..>',
+    describe: 'Merge the reports (or --batch / --mine outputs) of a job\'s shards into one, exactly',
+    load: async () => {
+      const { mergeBuilder, runMergeCommand } = await import('./commands/merge.js');
+      return { builder: mergeBuilder, handler: runMergeCommand };
+    },
+  },
+  {
     name: 'proxy',
     describe: 'One app-server behind a JSONL stream API on stdio, for orchestrators',
     load: async () => {
@@ -77,6 +88,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     },
   },
 ];
+
+/** The command as yargs declares it: its name and positional arguments. */
+export function commandSyntax(entry: CommandEntry): string {
+  return entry.args === undefined ? entry.name : `${entry.name} ${entry.args}`;
+}
 
 /** The entry `name` stands for (a command's name or one of its aliases). */
 export function findCommand(name: string | undefined): CommandEntry | undefined {

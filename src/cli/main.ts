@@ -1,6 +1,6 @@
 import type { CliIo } from './cli-io.js';
 import { casVersion } from './cas-version.js';
-import { COMMANDS, findCommand } from './command-registry.js';
+import { commandSyntax, COMMANDS, findCommand } from './command-registry.js';
 import { ExitCode } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
 
@@ -45,11 +45,11 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     .usage('$0 <command> [options]\n\nDrive `codex app-server` at scale.');
   for (const entry of COMMANDS) {
     if (entry === chosen && loaded !== undefined) {
-      parser = parser.command([entry.name, ...(entry.aliases ?? [])], entry.describe, (y) => loaded.builder(y), async (args) => {
+      parser = parser.command([commandSyntax(entry), ...(entry.aliases ?? [])], entry.describe, (y) => loaded.builder(y), async (args) => {
         exitCode = await loaded.handler(args, io);
       });
     } else {
-      parser = parser.command([entry.name, ...(entry.aliases ?? [])], entry.describe);
+      parser = parser.command([commandSyntax(entry), ...(entry.aliases ?? [])], entry.describe);
     }
   }
   parser = parser

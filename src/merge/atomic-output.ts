@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+
+const FLUSH_AT = 64 * 1024;
+
+/** A file written in the background and put in place only when whole. */
+export interface AtomicOutput {
+  /** Queues text; resolves at once unless the file is behind (then once it has caught up). */
+  write(text: string): Promise<void>;
+  /** Flushes, closes and renames the temp file over the target. */
+  commit(): Promise<void>;
+  /** Closes and removes the temp file: the target is left as it was. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Streams a big output into a private temp file beside `file` (mode 0600: outputs may name
+ * private paths) and renames it over `file` at the end, so a merge that fails half-way
+ * (a repeated line, a missing shard) never leaves a file that looks whole.
+ */
+export async function openAtomicOutput(file: string): Promise<AtomicOutput> {
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const stream = createWriteStream(temp, { mode: 0o600, flags: 'wx' });
+  let error: Error | undefined;
+  stream.on('error', (cause) => {
+    error ??= cause;
+  });
+  await once(stream, 'open');
+  let buffer = '';
+  const flush = async () => {
+    if (error !== undefined) throw error;
+    if (buffer.length === 0) return;
+    const chunk = buffer;
+    buffer = '';
+    if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+    if (error !== undefined) throw error;
+  };
+  const close = async () => {
+    if (stream.closed) return;
+    stream.end();
+    await once(stream, 'close').catch(() => undefined);
+  };
+  return {
+    async write(text) {
+      buffer += text;
+      if (buffer.length >= FLUSH_AT) await flush();
+    },
+    async commit() {
+      try {
+        await flush();
+        await close();
+        if (error !== undefined) throw error;
+        await rename(temp, file);
+      } catch (cause) {
+        await rm(temp, { force: true });
+        throw cause;
+      }
+    },
+    async abort() {
+      await close();
+      await rm(temp, { force: true });
+    },
+  };
+}
