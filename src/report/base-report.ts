@@ -97,6 +97,11 @@ function instanceReport(instance: Instance): InstanceReport {
   };
 }
 
+/** Just the shard's identity (a resolved shard also says where it came from). */
+function shardOf(shard: Shard): Shard {
+  return { index: shard.index, count: shard.count, jobId: shard.jobId };
+}
+
 /** Assembles the fields every report shares from the instances and statistics. */
 export function buildBaseReport(input: BaseReportInput): BaseReport {
   const { stats } = input;
@@ -122,7 +127,7 @@ export function buildBaseReport(input: BaseReportInput): BaseReport {
     startupWallMs: roundMs(input.startupWallMs),
     startedAt: input.startedAt.toISOString(),
     phaseStartedAt: new Date(performance.timeOrigin + stats.origin).toISOString(),
-    shard: { ...(input.shard ?? WHOLE_JOB) },
+    shard: shardOf(input.shard ?? WHOLE_JOB),
     interrupted: input.interrupted,
     serverRequests: input.serverRequests.toArray(),
     mockModel: input.mockModel,
