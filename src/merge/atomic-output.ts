@@ -34,7 +34,8 @@ export async function openAtomicOutput(file: string): Promise<AtomicOutput> {
     if (buffer.length === 0) return;
     const chunk = buffer;
     buffer = '';
-    if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+    // once() also rejects on 'error', and leaves no listener behind.
+    if (!stream.write(chunk)) await once(stream, 'drain');
     if (error !== undefined) throw error;
   };
   const close = async () => {

@@ -8,9 +8,9 @@ export function emptyHistogram(significantDigits = 3): hdr.Histogram {
 }
 
 /** Decodes a report's histogram (HdrHistogram V2, compressed base64); `where` names it in the error. */
-export function decodeHistogram(encoded: string, where: string): hdr.Histogram {
+export function decodeHistogram(encoded: string, where: string, bitBucketSize: 32 | 64 = 64): hdr.Histogram {
   try {
-    return hdr.decodeFromCompressedBase64(encoded, 64, false);
+    return hdr.decodeFromCompressedBase64(encoded, bitBucketSize, false);
   } catch (error) {
     throw new MergeError(`${where}: not an HdrHistogram (${(error as Error).message})`, 'input');
   }

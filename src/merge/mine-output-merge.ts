@@ -14,12 +14,24 @@ export interface MineMergeSummary extends JudgeCounts {
   linesIn: number;
 }
 
-/** Inputs up to this size are judged in memory; bigger ones through buckets on disk. */
-const IN_MEMORY_BYTES = 32 * 1024 * 1024;
-const MAX_BUCKETS = 256;
+/** Inputs up to this size are judged in memory; bigger ones through buckets on disk of about this much input each. */
+const IN_MEMORY_BYTES = 8 * 1024 * 1024;
+/** Open bucket files at once, at most (each with a small write buffer). */
+const MAX_BUCKETS = 512;
+
+/**
+ * The start of a mine line as cas writes it: the home, then the thread (its id first, as the
+ * server sends it) or the thread id and an error. Read without parsing the whole (maybe huge) line.
+ */
+const MINE_HEAD = /^\{"codexHome":("(?:[^"\\]|\\.)*"),(?:"thread":\{"id":("[^"\\]*")|"threadId":("[^"\\]*"),"error":\{)/;
 
 /** A mine line's thread (its home and id) and whether it is the whole thread or an error line. */
 function threadOf(text: string, where: string): { key: string; whole: boolean } {
+  const head = MINE_HEAD.exec(text);
+  if (head !== null) {
+    const home = JSON.parse(head[1]!) as string;
+    return head[2] !== undefined ? { key: `${home}\u0000${head[2].slice(1, -1)}`, whole: true } : { key: `${home}\u0000${head[3]!.slice(1, -1)}`, whole: false };
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { JsonlFile } from './jsonl-file.js';
 import type { ThreadLine } from './thread-judge.js';
 
-const FLUSH_AT = 64 * 1024;
+const FLUSH_AT = 16 * 1024;
 
 /**
  * Spills (thread key, line) records into `count` files by a hash of the key, so that every

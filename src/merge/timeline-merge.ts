@@ -35,9 +35,9 @@ export class TimelineMerge {
       merged.errors += row.errors;
       const encoded = histograms[position];
       if (encoded === null || encoded === undefined) return;
-      const histogram = decodeHistogram(encoded, `${where} timeline second ${row.second}`);
-      // Packed counts: an hour of seconds stays small however wide each second's latencies are.
-      merged.histogram ??= hdr.build({ bitBucketSize: 'packed', numberOfSignificantValueDigits: histogram.numberOfSignificantValueDigits as 1 | 2 | 3 | 4 | 5, autoResize: true });
+      // 32-bit counts: no second sees 2^31 requests, and an hour of seconds stays a few tens of MB.
+      const histogram = decodeHistogram(encoded, `${where} timeline second ${row.second}`, 32);
+      merged.histogram ??= hdr.build({ bitBucketSize: 32, numberOfSignificantValueDigits: histogram.numberOfSignificantValueDigits as 1 | 2 | 3 | 4 | 5, autoResize: true });
       merged.histogram.add(histogram);
       histogram.destroy();
     });
