@@ -55,3 +55,10 @@ export { runProxy, type RunProxyOptions, type ProxyEnd } from './proxy/run-proxy
 export { DEFAULT_POLICY, type ServerRequestPolicy } from './policy/choices.js';
 export { decideServerRequest, type PolicyOutcome } from './policy/decide.js';
 export { policyHandler } from './policy/policy-handler.js';
+export { parseShardSpec, describeShard, WHOLE_JOB, ShardError, type Shard, type ShardSpec } from './shard/shard-spec.js';
+export { resolveShard, INDEX_VARIABLES, type ResolvedShard, type ShardRequest, type ShardSource } from './shard/resolve-shard.js';
+export { shareOfTotal, shareOfRate, ownsLine, ownsPosition, ownsKey, shardOfKey, keyHash, homeShare } from './shard/shard-share.js';
+export { mergeReports, type MergedReport, type MergedRunReport, type MergedBatchReport, type MergeReportsOptions } from './merge/merge-reports.js';
+export { mergeBatchOutputs, type BatchMergeSummary } from './merge/batch-output-merge.js';
+export { mergeMineOutputs, type MineMergeSummary } from './merge/mine-output-merge.js';
+export { MergeError } from './merge/merge-error.js';
