@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import type { MergedBatchReport, MergedRunReport } from '../../src/merge/merge-r
 import type { RunReport } from '../../src/report/run-report.js';
 import { MergeError } from '../../src/merge/merge-error.js';
 import { mergeReports } from '../../src/merge/merge-reports.js';
-import { cas } from '../helpers/cas-cli.js';
+import { cas, casRun } from '../helpers/cas-cli.js';
 import { batchResults, expectBatchReportMerge, expectRunMerge, readJson } from '../helpers/shard-checks.js';
 
 let dir: string;
@@ -81,7 +82,7 @@ describe('cas run --shard and cas merge, against the real app-server', () => {
     const notReport = await cas(['merge', at('nothing.json')]);
     expect(notReport.exitCode).toBe(2);
     expect(notReport.stderr).toBe(`cas merge: ${at('nothing.json')}: no such file`);
-    expect(await import('node:fs').then((fs) => fs.existsSync(out))).toBe(false);
+    expect(existsSync(out)).toBe(false);
   });
 });
 
@@ -122,7 +123,7 @@ describe('cas batch --shard and cas merge --batch, against the real app-server',
 describe('--shard auto', () => {
   it('reads the task index and count the engine sets, and the job id', async () => {
     const env = { JOB_COMPLETION_INDEX: '1', CAS_SHARD_COUNT: '2', CAS_JOB_ID: 'k8s-job' };
-    const { exitCode, report } = await import('../helpers/cas-cli.js').then(({ casRun }) => casRun(['-m', 'thread/list', '--requests', '5', '--shard', 'auto', '--no-progress'], { env }));
+    const { exitCode, report } = await casRun(['-m', 'thread/list', '--requests', '5', '--shard', 'auto', '--no-progress'], { env });
     expect(exitCode).toBe(0);
     expect(report.shard).toEqual({ index: 1, count: 2, jobId: 'k8s-job' });
     expect(report.requests.total).toBe(2);
@@ -132,5 +133,28 @@ describe('--shard auto', () => {
     const { exitCode, stderr } = await cas(['run', '-m', 'thread/list', '--shard', 'auto']);
     expect(exitCode).toBe(2);
     expect(stderr).toBe('cas: --shard auto: no task index in the environment (looked for JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, AWS_BATCH_JOB_ARRAY_INDEX)');
+  });
+});
+
+describe('cas merge --mine, on real mine output', () => {
+  it('keeps each thread once, a whole thread over an error line for it', async () => {
+    const home = at('home');
+    await mkdir(home);
+    const turns = await cas(['run', '--method', 'turn/start', '--mock-model', '--fresh-thread', '--codex-home', home, '--requests', '3', '--no-progress']);
+    expect(turns.exitCode, turns.stderr).toBe(0);
+    const mined = await cas(['mine', '--codex-home', home, '--read', '--out', at('mine-a.jsonl'), '--no-progress']);
+    expect(mined.exitCode, mined.stderr).toBe(0);
+    const whole = (await readFile(at('mine-a.jsonl'), 'utf8')).trim().split('\n');
+    const ids = whole.map((line) => (JSON.parse(line) as { thread: { id: string } }).thread.id);
+    expect(ids).toHaveLength(3);
+    // Another shard (or an earlier run) could not read the first thread, and listed a thread of another home.
+    const failedLine = JSON.stringify({ codexHome: home, threadId: ids[0], error: { code: 'timeout', message: 'no reply' } });
+    const otherHome = JSON.stringify({ codexHome: `${home}-2`, threadId: ids[1], error: { code: 'timeout', message: 'no reply' } });
+    await writeFile(at('mine-b.jsonl'), `${failedLine}\n${otherHome}\n`);
+    const merge = await cas(['merge', '--mine', at('mine-b.jsonl'), at('mine-a.jsonl'), '--out', at('mine-merged.jsonl')]);
+    expect(merge.exitCode, merge.stderr).toBe(0);
+    const merged = (await readFile(at('mine-merged.jsonl'), 'utf8')).trim().split('\n');
+    expect(merged).toEqual([otherHome, ...whole]);
+    expect(merge.stderr).toBe(`cas merge --mine: 2 outputs, 5 lines, 4 threads written to ${at('mine-merged.jsonl')} (0 repeated lines left out, 1 error lines replaced by the whole thread)`);
   });
 });

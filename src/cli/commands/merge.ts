@@ -83,6 +83,9 @@ async function mergeMine(files: string[], out: string, io: CliIo): Promise<numbe
 async function mergeReportFiles(options: MergeOptions, io: CliIo): Promise<number> {
   const merged = await mergeReports(options.files, { thresholds: { maxP99Ms: options.maxP99Ms, maxErrorRate: options.maxErrorRate } });
   const { report } = merged;
+  if (merged.kind === 'batch' && (options.maxP99Ms !== undefined || options.maxErrorRate !== undefined)) {
+    throw new UsageError('--max-p99-ms and --max-error-rate are checked on cas run reports, not cas batch reports');
+  }
   if (options.out !== undefined) await writeJsonAtomic(options.out, report);
   const job = report.merged.jobId === null ? '' : ` of job ${report.merged.jobId}`;
   if (options.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
