@@ -53,7 +53,8 @@ async function shardsBesideSingle(ctx) {
   ctx.log(`merge: one cas run, ${SHARDS} instances, ${REQUESTS} requests`);
   const single = await casReport(ctx, 'single run', load(['--instances', String(SHARDS), '--requests', String(REQUESTS)]));
   ctx.log(`merge: ${SHARDS} shards of cas run side by side, 1 instance each`);
-  const startAt = new Date(Date.now() + 6000).toISOString();
+  // Far enough ahead for four cas processes to start their instances on a busy machine.
+  const startAt = new Date(Date.now() + 12000).toISOString();
   const files = Array.from({ length: SHARDS }, (_, index) => path.join(ctx.tmp, `shard-${index}.json`));
   const shards = await Promise.all(
     files.map((file, index) => casReport(ctx, `shard ${index}`, load(['--instances', '1', '--requests', String(REQUESTS), '--shard', `${index}/${SHARDS}`, '--start-at', startAt, '--out', file]))),
