@@ -67,3 +67,10 @@ export { compareReports, type Comparison, type MetricComparison, type NoiseVerdi
 export { compareSummary } from './report/compare/compare-summary.js';
 export { runCompareBins, type CompareBinsOptions, type CompareBinsResult, type SideReport } from './runner/compare-bins.js';
 export type { RoundSummary } from './report/compare/blocks.js';
+export { parseShardSpec, describeShard, WHOLE_JOB, ShardError, type Shard, type ShardSpec } from './shard/shard-spec.js';
+export { resolveShard, INDEX_VARIABLES, type ResolvedShard, type ShardRequest, type ShardSource } from './shard/resolve-shard.js';
+export { shareOfTotal, shareOfRate, ownsLine, ownsPosition, ownsKey, shardOfKey, keyHash, homeShare } from './shard/shard-share.js';
+export { mergeReports, type MergedReport, type MergedRunReport, type MergedBatchReport, type MergeReportsOptions } from './merge/merge-reports.js';
+export { mergeBatchOutputs, type BatchMergeSummary } from './merge/batch-output-merge.js';
+export { mergeMineOutputs, type MineMergeSummary } from './merge/mine-output-merge.js';
+export { MergeError } from './merge/merge-error.js';

@@ -17,6 +17,8 @@ export interface BatchItem extends WorkItem {
 export interface BatchSourceHooks {
   /** A line that is not a request, with its output slot: it gets an error result, not a run. */
   onBadLine(index: number, line: number, id: string | number | null, message: string): void;
+  /** Whether input line `line` (1-based) is this process's to run (`--shard`); default every line. */
+  owns?(line: number): boolean;
 }
 
 /**
@@ -33,6 +35,8 @@ export function batchSource(reader: LineReader, writer: OrderedWriter, hooks: Ba
     while (!stopped) {
       const input = await reader.next();
       if (input === undefined) return undefined;
+      // Another shard's line is not even parsed: its bad lines are that shard's to report.
+      if (hooks.owns !== undefined && !hooks.owns(input.number)) continue;
       const parsed: ParsedLine =
         input.tooLong === undefined
           ? parseBatchLine(input.text, input.number)

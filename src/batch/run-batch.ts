@@ -12,6 +12,7 @@ import { badLine, resultLine } from './batch-result.js';
 import { batchSource } from './batch-source.js';
 import { LineReader } from './line-reader.js';
 import { OrderedWriter } from './ordered-writer.js';
+import { ownsLine } from '../shard/shard-share.js';
 
 /** Where a batch is, for a progress display. */
 export interface BatchProgress {
@@ -46,7 +47,7 @@ export interface RunBatchOptions extends Omit<SessionOptions, 'signal'> {
 /** The summary of a batch: the shared report plus line counts. */
 export interface BatchReport extends BaseReport {
   lines: {
-    /** Non-blank input lines read. */
+    /** Non-blank input lines read (with `--shard`, of this shard's lines). */
     read: number;
     /** Of those, requests sent (or that no instance was left to run). */
     requests: number;
@@ -75,7 +76,9 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
       const start = performance.now();
       const stats = new RunStats(0, start);
       session.sampler?.align(start);
+      const shard = options.shard;
       const source = batchSource(new LineReader(options.input), writer, {
+        owns: shard === undefined || shard.count === 1 ? undefined : (line) => ownsLine(line, shard),
         onBadLine(index, line, id, message) {
           bad++;
           const error = { code: LocalErrorCode.badInput, message };

@@ -14,7 +14,7 @@ export interface CommandEntry {
   name: string;
   /** Other names that run the same command (e.g. the original cas's). */
   aliases?: readonly string[];
-  /** Its positional arguments, in yargs' notation: `<file>`, `<a> <b>`. */
+  /** Its positional arguments, in yargs' notation (`<file>`, `<a> <b>`, `<files..>`), if it takes any. */
   positionals?: string;
   describe: string;
   load(): Promise<LoadedCommand>;
@@ -55,19 +55,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     },
   },
   {
-    name: 'proxy',
-    describe: 'One app-server behind a JSONL stream API on stdio, for orchestrators',
+    name: 'merge',
+    positionals: '<files..>',
+    describe: 'Merge the reports (or --batch / --mine outputs) of a job\'s shards into one, exactly',
     load: async () => {
-      const { proxyBuilder, runProxyCommand } = await import('./commands/proxy.js');
-      return { builder: proxyBuilder, handler: runProxyCommand };
-    },
-  },
-  {
-    name: 'smoke',
-    describe: 'Check that the app-server answers the core v2 methods',
-    load: async () => {
-      const { smokeBuilder, runSmokeCommand } = await import('./commands/smoke.js');
-      return { builder: smokeBuilder, handler: runSmokeCommand };
+      const { mergeBuilder, runMergeCommand } = await import('./commands/merge.js');
+      return { builder: mergeBuilder, handler: runMergeCommand };
     },
   },
   {
@@ -89,6 +82,22 @@ export const COMMANDS: readonly CommandEntry[] = [
     },
   },
   {
+    name: 'proxy',
+    describe: 'One app-server behind a JSONL stream API on stdio, for orchestrators',
+    load: async () => {
+      const { proxyBuilder, runProxyCommand } = await import('./commands/proxy.js');
+      return { builder: proxyBuilder, handler: runProxyCommand };
+    },
+  },
+  {
+    name: 'smoke',
+    describe: 'Check that the app-server answers the core v2 methods',
+    load: async () => {
+      const { smokeBuilder, runSmokeCommand } = await import('./commands/smoke.js');
+      return { builder: smokeBuilder, handler: runSmokeCommand };
+    },
+  },
+  {
     name: 'mock-model',
     describe: 'Serve a scripted Responses API model on loopback, for offline turns',
     load: async () => {
@@ -97,6 +106,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     },
   },
 ];
+
+/** The command as yargs declares it: its name and positional arguments. */
+export function commandSyntax(entry: CommandEntry): string {
+  return entry.positionals === undefined ? entry.name : `${entry.name} ${entry.positionals}`;
+}
 
 /** The entry `name` stands for (a command's name or one of its aliases). */
 export function findCommand(name: string | undefined): CommandEntry | undefined {

@@ -1,6 +1,6 @@
 import type { CliIo } from './cli-io.js';
 import { casVersion } from './cas-version.js';
-import { COMMANDS, findCommand } from './command-registry.js';
+import { commandSyntax, COMMANDS, findCommand } from './command-registry.js';
 import { ExitCode } from './exit-codes.js';
 import { describeUnknownFlags, nearestName, unknownFlags, type KnownFlags } from './flag-suggestions.js';
 import { UsageError } from './usage-error.js';
@@ -99,13 +99,12 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
     .scriptName('cas')
     .usage('$0 <command> [options]\n\nDrive `codex app-server` at scale.');
   for (const entry of COMMANDS) {
-    const names = [entry.name, ...(entry.aliases ?? [])].map((name) => (entry.positionals === undefined ? name : `${name} ${entry.positionals}`));
     if (entry === chosen && loaded !== undefined) {
-      parser = parser.command(names, entry.describe, (y) => loaded.builder(y), async (args) => {
+      parser = parser.command([commandSyntax(entry), ...(entry.aliases ?? [])], entry.describe, (y) => loaded.builder(y), async (args) => {
         exitCode = await loaded.handler(args, io);
       });
     } else {
-      parser = parser.command(names, entry.describe);
+      parser = parser.command([commandSyntax(entry), ...(entry.aliases ?? [])], entry.describe);
     }
   }
   parser = parser

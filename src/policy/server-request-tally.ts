@@ -11,11 +11,12 @@ export interface ServerRequestCount {
 export class ServerRequestTally {
   readonly #counts = new Map<string, ServerRequestCount>();
 
-  add(method: string, decision: string, fellBackFrom?: string): void {
+  /** Counts `count` (default 1) answers of this method and decision. */
+  add(method: string, decision: string, fellBackFrom?: string, count = 1): void {
     const key = `${method}\u0000${decision}\u0000${fellBackFrom ?? ''}`;
     const entry = this.#counts.get(key);
-    if (entry !== undefined) entry.count++;
-    else this.#counts.set(key, fellBackFrom === undefined ? { method, decision, count: 1 } : { method, decision, fellBackFrom, count: 1 });
+    if (entry !== undefined) entry.count += count;
+    else this.#counts.set(key, fellBackFrom === undefined ? { method, decision, count } : { method, decision, fellBackFrom, count });
   }
 
   /** By method, then most frequent first. */

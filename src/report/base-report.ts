@@ -7,6 +7,7 @@ import type { ServerRequestCount, ServerRequestTally } from '../policy/server-re
 import type { MockModelStats } from '../mock-model/mock-model-server.js';
 import { addServerSeconds, type ServerSampling, type ServerUsage } from './server-usage.js';
 import type { TimelineSecond } from './timeline.js';
+import { WHOLE_JOB, type Shard } from '../shard/shard-spec.js';
 
 /** One instance's line in a report. */
 export interface InstanceReport {
@@ -54,6 +55,10 @@ export interface BaseReport {
   /** Time to start every instance. */
   startupWallMs: number;
   startedAt: string;
+  /** ISO time (ms) the request phase began, warm-up included: second 0 of a timeline, the same clock on every shard. */
+  phaseStartedAt: string;
+  /** Which share of the job this was (`--shard`); `{index: 0, count: 1}` when the job was not split. */
+  shard: Shard;
   interrupted: boolean;
   /** Server requests (approvals, tool calls, ...) answered, by method and decision. */
   serverRequests: ServerRequestCount[];
@@ -62,6 +67,8 @@ export interface BaseReport {
   perInstance: InstanceReport[];
   /** Per second of the request phase: sent, completed, errors, overloads, p50/p90/p99, and each server's CPU and memory. */
   timeline: TimelineSecond[];
+  /** Per timeline row, the histogram (compressed base64, microseconds) of its percentiles, or null: what `cas merge` adds up. */
+  timelineHistograms: Array<string | null>;
   /** How the app-servers' own CPU and memory were sampled; null when they were not. */
   serverSampling: ServerSampling | null;
 }
@@ -79,6 +86,8 @@ export interface BaseReportInput {
   mockModel: BaseReport['mockModel'];
   /** The servers' CPU and memory, when sampled. */
   serverUsage?: ServerUsage;
+  /** Default: the whole job. */
+  shard?: Shard;
 }
 
 function instanceReport(instance: Instance, usage: ServerUsage | undefined): InstanceReport {
@@ -108,6 +117,11 @@ function instanceReport(instance: Instance, usage: ServerUsage | undefined): Ins
   };
 }
 
+/** Just the shard's identity (a resolved shard also says where it came from). */
+function shardOf(shard: Shard): Shard {
+  return { index: shard.index, count: shard.count, jobId: shard.jobId };
+}
+
 /** Assembles the fields every report shares from the instances and statistics. */
 export function buildBaseReport(input: BaseReportInput): BaseReport {
   const { stats } = input;
@@ -132,11 +146,14 @@ export function buildBaseReport(input: BaseReportInput): BaseReport {
     wallMs: roundMs(input.wallMs),
     startupWallMs: roundMs(input.startupWallMs),
     startedAt: input.startedAt.toISOString(),
+    phaseStartedAt: new Date(performance.timeOrigin + stats.origin).toISOString(),
+    shard: shardOf(input.shard ?? WHOLE_JOB),
     interrupted: input.interrupted,
     serverRequests: input.serverRequests.toArray(),
     mockModel: input.mockModel,
     perInstance: input.instances.map((instance) => instanceReport(instance, input.serverUsage)),
     timeline: input.serverUsage === undefined ? stats.timeline.toArray() : addServerSeconds(stats.timeline.toArray(), input.serverUsage, stats.timeline.origin),
+    timelineHistograms: stats.timeline.histograms(),
     serverSampling: input.serverUsage?.sampling ?? null,
   };
 }

@@ -29,7 +29,8 @@ export function errorShape(message: string): string {
 export class ErrorTally {
   readonly #counts = new Map<string, ErrorCount>();
 
-  add(code: ErrorCode, message: string): void {
+  /** Counts `count` (default 1) requests that ended with this error. */
+  add(code: ErrorCode, message: string, count = 1): void {
     let key = `${code}\u0000${errorShape(message)}`;
     let entry = this.#counts.get(key);
     if (entry === undefined && this.#counts.size >= MAX_DISTINCT) {
@@ -37,8 +38,8 @@ export class ErrorTally {
       message = OTHER_MESSAGE;
       entry = this.#counts.get(key);
     }
-    if (entry === undefined) this.#counts.set(key, { code, message, count: 1 });
-    else entry.count++;
+    if (entry === undefined) this.#counts.set(key, { code, message, count });
+    else entry.count += count;
   }
 
   /** Most frequent first. */

@@ -3,6 +3,7 @@ import type { MineReport } from '../mine/run-mine.js';
 import type { BaseReport } from './base-report.js';
 import type { RunReport } from './run-report.js';
 import { truncate } from './truncate.js';
+import { describeShard } from '../shard/shard-spec.js';
 
 function formatCode(code: number | string): string {
   return typeof code === 'number' ? String(code) : `[${code}]`;
@@ -46,6 +47,13 @@ export function commonLines(report: BaseReport): string[] {
   return lines;
 }
 
+/** `  shard 2/4 (job 1234)` for a share of a split job; nothing for a whole one. */
+function shardLines(report: BaseReport): string[] {
+  const { shard } = report;
+  if (shard.count === 1) return [];
+  return [`  shard ${describeShard(shard)}: this process's share of the job (merge the shards with cas merge)`];
+}
+
 export function where(report: BaseReport): string {
   const interrupted = report.interrupted ? ' [interrupted]' : '';
   return `on ${report.instances.started}/${report.instances.requested} instances in ${(report.wallMs / 1000).toFixed(2)} s (${report.throughputRps} req/s)${interrupted}`;
@@ -54,7 +62,7 @@ export function where(report: BaseReport): string {
 /** A few lines for a person: what ran, how it went, latency, errors, thresholds. */
 export function formatRunSummary(report: RunReport): string {
   const what = report.measuredTo === 'turn/completed' ? 'turns' : 'requests';
-  const lines = [`cas run ${report.method}: ${report.requests.total} ${what} ${where(report)}`];
+  const lines = [`cas run ${report.method}: ${report.requests.total} ${what} ${where(report)}`, ...shardLines(report)];
   if (report.rate !== null) lines.push(`  rate: ${report.rate} req/s target (open model, latency from each request's due time)`);
   if (report.warmup.total > 0) lines.push(`  warm-up: ${report.warmup.total} requests in ${report.warmup.ms / 1000} s, not counted below`);
   lines.push(...commonLines(report));
@@ -68,6 +76,7 @@ export function formatBatchSummary(report: BatchReport): string {
   const { lines: counts } = report;
   const lines = [
     `cas batch: ${counts.read} lines (${counts.requests} requests, ${counts.bad} bad), ${counts.written} results written ${where(report)}`,
+    ...shardLines(report),
     ...commonLines(report),
   ];
   if (report.stoppedEarly) lines.push('  stopped early (--fail-fast)');

@@ -17,6 +17,27 @@ export function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
+/** What is known exactly about a set of latencies, besides their histogram. */
+export interface ExactLatency {
+  count: number;
+  minMs: number;
+  maxMs: number;
+  meanMs: number;
+}
+
+/**
+ * The summary of a histogram of microseconds: min, mean and max as known exactly, percentiles
+ * from the histogram. A histogram answers with the top of a value's bucket, which can lie above
+ * the largest value recorded: percentiles are kept within [min, max].
+ */
+export function summarizeLatency(histogram: hdr.Histogram, exact: ExactLatency): LatencySummary {
+  if (exact.count === 0) return { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
+  const min = roundMs(exact.minMs);
+  const max = roundMs(exact.maxMs);
+  const at = (percentile: number) => Math.min(max, Math.max(min, roundMs(histogram.getValueAtPercentile(percentile) / 1000)));
+  return { min, mean: roundMs(exact.meanMs), p50: at(50), p90: at(90), p95: at(95), p99: at(99), p999: at(99.9), max };
+}
+
 /**
  * Records latencies in an HdrHistogram of integer microseconds (3 significant digits), whose
  * compressed base64 form any HdrHistogram implementation decodes and merges exactly.
@@ -44,21 +65,7 @@ export class LatencyRecorder {
 
   /** Exact min, mean and max; percentiles from the histogram (within 0.1%), never outside [min, max]. */
   summary(): LatencySummary {
-    if (this.#count === 0) return { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
-    const min = roundMs(this.#minMs);
-    const max = roundMs(this.#maxMs);
-    // A histogram bucket's top can lie above the largest value recorded (p99 102.271 > max 102.262).
-    const at = (percentile: number) => Math.min(max, Math.max(min, roundMs(this.#histogram.getValueAtPercentile(percentile) / 1000)));
-    return {
-      min,
-      mean: roundMs(this.#sumMs / this.#count),
-      p50: at(50),
-      p90: at(90),
-      p95: at(95),
-      p99: at(99),
-      p999: at(99.9),
-      max,
-    };
+    return summarizeLatency(this.#histogram, { count: this.#count, minMs: this.#minMs, maxMs: this.#maxMs, meanMs: this.#count === 0 ? 0 : this.#sumMs / this.#count });
   }
 
   /** The histogram as compressed base64 (HdrHistogram V2 encoding), values in microseconds. */

@@ -33,7 +33,7 @@ const BaseReportSchema = z
   .loose();
 
 /** What kind of report a file holds, by the fields its command adds. */
-export type ReportKind = 'run' | 'batch' | 'mine' | 'merged' | 'report';
+export type ReportKind = 'run' | 'batch' | 'mine' | 'report';
 
 /** A report read from a file: the shared fields checked, the rest as written. */
 export type LoadedReport = BaseReport & Record<string, unknown>;
@@ -47,11 +47,16 @@ export interface LoadedComparisonFile {
 
 /** The kind of a report, judged by its own fields. */
 export function reportKind(report: Record<string, unknown>): ReportKind {
-  if (Array.isArray(report.shards) || (typeof report.merged === 'object' && report.merged !== null)) return 'merged';
   if (typeof report.method === 'string' && typeof report.measuredTo === 'string') return 'run';
   if (typeof report.lines === 'object' && report.lines !== null && 'read' in report.lines) return 'batch';
   if (Array.isArray(report.homes) && typeof report.threads === 'object') return 'mine';
   return 'report';
+}
+
+/** How many shards a merged report (`cas merge`) was made of; undefined for any other report. */
+export function mergedShards(report: Record<string, unknown>): number | undefined {
+  const merged = report.merged as { shards?: unknown } | null | undefined;
+  return typeof merged?.shards === 'number' ? merged.shards : undefined;
 }
 
 /** Checks parsed JSON as a cas report; throws a {@link ReportFileError} naming the first missing field. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { BatchReport } from '../batch/run-batch.js';
 import type { MineReport } from '../mine/run-mine.js';
 import { commonLines, formatBatchSummary, formatMineSummary, formatRunSummary, where } from './human-summary.js';
-import { reportKind, type LoadedReport } from './load-report.js';
+import { mergedShards, reportKind, type LoadedReport } from './load-report.js';
 import type { RunReport } from './run-report.js';
 
 /** The fields each command's own summary reads, beyond the shared ones. */
@@ -22,12 +22,10 @@ const MineFields = z.object({
   checkpoint: z.string().nullable(),
 });
 
-/** A shard's place (`shard: {index, count}`) or a merge's shards, when the report says. */
-function shardLines(report: LoadedReport): string[] {
-  const shard = report.shard as { index?: unknown; count?: unknown } | undefined;
-  if (typeof shard?.index === 'number' && typeof shard.count === 'number') return [`  shard ${shard.index} of ${shard.count} (0-based)`];
-  if (Array.isArray(report.shards)) return [`  merged from ${report.shards.length} shard(s)`];
-  return [];
+/** A merge's shards, when the report is one (a shard's own place is in its command's summary). */
+function mergeLines(report: LoadedReport): string[] {
+  const shards = mergedShards(report);
+  return shards === undefined ? [] : [`  merged from ${shards} shard${shards === 1 ? '' : 's'}`];
 }
 
 /** The one-line headline of a report whose command cas does not know: what ran, how much, how fast. */
@@ -38,8 +36,8 @@ function genericSummary(report: LoadedReport, kind: string): string {
 }
 
 /**
- * The human summary of any cas report: `run`, `batch` and `mine` as their commands print it,
- * anything else with the shared fields (a merge, a report of a newer cas) by those alone.
+ * The human summary of any cas report: `run`, `batch` and `mine` (or a merge of their shards)
+ * as their commands print it, anything else (a report of a newer cas) by the shared fields.
  */
 export function formatReportSummary(report: LoadedReport): string {
   const kind = reportKind(report);
@@ -47,7 +45,7 @@ export function formatReportSummary(report: LoadedReport): string {
   if (kind === 'run' && RunFields.safeParse(report).success) text = formatRunSummary(report as unknown as RunReport);
   else if (kind === 'batch' && BatchFields.safeParse(report).success) text = formatBatchSummary(report as unknown as BatchReport);
   else if (kind === 'mine' && MineFields.safeParse(report).success) text = formatMineSummary(report as unknown as MineReport);
-  else text = genericSummary(report, kind === 'merged' ? 'merge' : kind);
-  const extra = shardLines(report);
+  else text = genericSummary(report, kind);
+  const extra = mergeLines(report);
   return extra.length === 0 ? text : `${text}${extra.join('\n')}\n`;
 }

@@ -16,6 +16,8 @@ export interface RunReport extends BaseReport {
   warmup: WarmupTotals & { ms: number };
   /** Limits set with --max-p99-ms / --max-error-rate, checked. */
   thresholds: ThresholdCheck[];
+  /** `--start-at`: the wall-clock time the request phase was set to begin (ISO), or null. */
+  startAt: string | null;
   samples: Sample[];
   /** Why cas stopped the run before its end on its own (e.g. no turn can reach the model), else null. */
   stoppedBecause: string | null;
@@ -33,6 +35,8 @@ export interface RunReportInput {
   warmupMs: number;
   thresholds: ThresholdCheck[];
   stoppedBecause?: string | null;
+  /** `--start-at`, in ms since the epoch. */
+  startAt?: number;
 }
 
 /** Assembles the report of `cas run`. */
@@ -46,6 +50,7 @@ export function buildRunReport(input: RunReportInput): RunReport {
     measuredTo: input.measuredTo,
     warmup: { ms: input.warmupMs, ...stats.warmup },
     thresholds: input.thresholds,
+    startAt: input.startAt === undefined ? null : new Date(input.startAt).toISOString(),
     samples: stats.samples,
     stoppedBecause: input.stoppedBecause ?? null,
   };

@@ -84,6 +84,11 @@ export class RunStats {
     this.timeline = new Timeline(origin);
   }
 
+  /** performance.now() at the start of the request phase (the timeline's second 0). */
+  get origin(): number {
+    return this.#origin;
+  }
+
   /** Adds the outcome of a request, run on instance `instance` (null: none could take it). */
   add(instance: number | null, item: StatsItem, outcome: RequestOutcome): void {
     // A request never sent has no latency and no place in time to speak of.

@@ -18,6 +18,9 @@ export interface TimelineSecond {
   p50: number | null;
   p90: number | null;
   p99: number | null;
+  /** The smallest and largest latency of those requests, in ms (null: none ended): percentiles stay within them. */
+  min?: number | null;
+  max?: number | null;
   /** The app-servers' cost in this second, by instance index (null: no sample); absent when not sampled. */
   servers?: Array<ServerSecond | null>;
 }
@@ -30,6 +33,8 @@ export interface TimelineSecond {
 export class Timeline {
   readonly #origin: number;
   readonly #rows: TimelineSecond[] = [];
+  /** Per row, the latencies behind its p50 and p99 as an encoded histogram, so timelines of shards merge exactly. */
+  readonly #histograms: Array<string | null> = [];
   readonly #live = hdr.build({ bitBucketSize: 32, numberOfSignificantValueDigits: 2, autoResize: true });
   #liveSecond = -1;
   /** Exact extremes of the live second: a percentile read from the histogram is clamped to them. */
@@ -68,13 +73,19 @@ export class Timeline {
     return this.#rows.map((row) => ({ ...row }));
   }
 
+  /** Per row of {@link toArray}, the histogram (compressed base64, microseconds) its percentiles come from; null for a quiet second. */
+  histograms(): Array<string | null> {
+    this.#closeLive(this.#liveSecond);
+    return this.#rows.map((_, second) => this.#histograms[second] ?? null);
+  }
+
   #secondOf(time: number): number {
     return Math.max(0, Math.floor((time - this.#origin) / 1000));
   }
 
   #row(second: number): TimelineSecond {
     while (this.#rows.length <= second) {
-      this.#rows.push({ second: this.#rows.length, sent: 0, completed: 0, errors: 0, overloaded: 0, p50: null, p90: null, p99: null });
+      this.#rows.push({ second: this.#rows.length, sent: 0, completed: 0, errors: 0, overloaded: 0, p50: null, p90: null, p99: null, min: null, max: null });
     }
     return this.#rows[second]!;
   }
@@ -88,6 +99,9 @@ export class Timeline {
       row.p50 = at(50);
       row.p90 = at(90);
       row.p99 = at(99);
+      row.min = roundMs(this.#liveMin / 1000);
+      row.max = roundMs(this.#liveMax / 1000);
+      this.#histograms[this.#liveSecond] = hdr.encodeIntoCompressedBase64(this.#live);
     }
     this.#live.reset();
     this.#liveMin = Infinity;

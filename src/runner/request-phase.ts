@@ -19,6 +19,8 @@ export interface RequestPhaseOptions {
   limits: WorkLimits;
   /** Requests per second across all instances (open model); without it, the closed model. */
   rate?: number;
+  /** Begin at this wall-clock time (ms since the epoch), so the shards of a job line up; at once if it has passed. */
+  startAt?: number;
   job: Job;
   execute: JobExecutor;
   samples: number;
@@ -53,9 +55,25 @@ function backlogOutcome(dueAt: number): RequestOutcome {
   };
 }
 
+/** Resolves at wall-clock time `at` (ms since the epoch), at once if it has passed, or when the signal aborts. */
+function waitForWallClock(at: number, signal: AbortSignal): Promise<void> {
+  const wait = at - Date.now();
+  if (wait <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, wait);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** Sends the requests across the ready instances until the limits are met or the signal aborts. */
 export async function runRequestPhase(options: RequestPhaseOptions): Promise<RequestPhaseResult> {
   await options.execute.prepare?.(options.instances, options.concurrency);
+  if (options.startAt !== undefined) await waitForWallClock(options.startAt, options.signal);
   const source = options.rate === undefined ? closedWorkSource(options.limits) : rateWorkSource(options.rate, options.limits);
   const stop = () => source.stop();
   if (options.signal.aborted) stop();

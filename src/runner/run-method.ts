@@ -44,6 +44,8 @@ export interface RunMethodOptions extends Omit<SessionOptions, 'signal' | 'homes
   warmupMs?: number;
   /** Requests per second across all instances (open model). */
   rate?: number;
+  /** Begin the request phase (warm-up first) at this wall-clock time, in ms since the epoch, once the instances are ready. */
+  startAt?: number;
   /** Requests in flight per instance. */
   concurrency: number;
   retry: RetryPolicy;
@@ -101,6 +103,7 @@ export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
         concurrency: options.concurrency,
         limits: { requests, durationMs: options.durationMs, warmupMs },
         rate: options.rate,
+        startAt: options.startAt,
         job: { method: options.method, params: options.params },
         execute,
         samples: options.samples,
@@ -121,6 +124,7 @@ export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
         rate: options.rate,
         measuredTo: turns ? 'turn/completed' : 'reply',
         warmupMs,
+        startAt: options.startAt,
         thresholds: checkThresholds({ p99Ms: latency.p99, total: stats.totals.total, failed: stats.totals.failed }, options.thresholds ?? {}),
         stoppedBecause,
       });

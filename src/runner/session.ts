@@ -18,6 +18,7 @@ import { policyHandler } from '../policy/policy-handler.js';
 import { ServerRequestTally } from '../policy/server-request-tally.js';
 import type { Redactor } from '../report/redactor.js';
 import { ServerSampler, type ServerSamplerOptions } from './server-sampler.js';
+import type { Shard } from '../shard/shard-spec.js';
 
 /** Where and how a session starts its app-servers. */
 export interface SessionOptions {
@@ -59,6 +60,8 @@ export interface SessionOptions {
   redactor?: Redactor;
   /** Sample each app-server's CPU and memory (and `server/diagnostics`) every second (default true). */
   serverStats?: boolean | ServerSamplerOptions;
+  /** Which share of a sharded job this is, for the report (default: the whole job). */
+  shard?: Shard;
   /** Stops start-up retries early. */
   signal?: AbortSignal;
 }
@@ -170,7 +173,7 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
     const startupWallMs = performance.now() - start;
     const codex = { path: options.codex.path, source: options.codex.source };
     const report = (stats: RunStats, wallMs: number, interrupted: boolean) =>
-      buildBaseReport({ codex, instances, stats, wallMs, startupWallMs, startedAt, interrupted, serverRequests, mockModel: mockModelReport(mock), serverUsage: sampler?.result() });
+      buildBaseReport({ codex, instances, stats, wallMs, startupWallMs, startedAt, interrupted, serverRequests, mockModel: mockModelReport(mock), serverUsage: sampler?.result(), shard: options.shard });
     return await body({ instances, startupWallMs, startedAt, runDir: runDir.path, mockModel: mock, close, serverRequests, sampler, report });
   } finally {
     sampler?.stop();

@@ -68,11 +68,14 @@ export function syntheticReport(run: SyntheticRun): RunReport {
     wallMs,
     startupWallMs: 0,
     startedAt: new Date(Date.UTC(2026, 0, 1)).toISOString(),
+    phaseStartedAt: new Date(Date.UTC(2026, 0, 1)).toISOString(),
+    shard: { index: 0, count: 1, jobId: null },
     interrupted: false,
     serverRequests: [],
     mockModel: null,
     perInstance: [],
     timeline: stats.timeline.toArray(),
+    timelineHistograms: stats.timeline.histograms(),
     serverSampling: null,
   };
   return buildRunReport({ base, stats, method: 'thread/list', params: {}, measuredTo: 'reply', warmupMs: 0, thresholds: [] });

@@ -37,6 +37,14 @@ const cases: Array<[string, string[], RegExp]> = [
   ['--read-only with an accepting policy', ['run', '-m', 'thread/list', '--read-only', '--exec-approval', 'accept'], /--read-only declines every approval/],
   ['forward outside the proxy', ['batch', '-i', '-', '--dynamic-tool-response', 'forward'], /--dynamic-tool-response forward needs cas proxy/],
   ['a tool response of the wrong shape', ['run', '-m', 'thread/list', '--dynamic-tool-response', '{"ok":true}'], /--dynamic-tool-response must look like \{"contentItems"/],
+  ['a shard past the count', ['run', '-m', 'thread/list', '--shard', '4/4'], /--shard 4\/4: I must be a whole number from 0 to 3/],
+  ['a shard that is not I/N', ['batch', '-i', '-', '--shard', 'half'], /--shard must be I\/N \(share I of N, from 0\) or auto/],
+  ['--shard-count without --shard auto', ['batch', '-i', '-', '--shard-count', '3'], /--shard-count needs --shard auto/],
+  ['--shard-count against --shard I/N', ['run', '-m', 'thread/list', '--shard', '1/3', '--shard-count', '4'], /--shard-count 4 contradicts --shard 1\/3/],
+  ['a start time without a zone', ['run', '-m', 'thread/list', '--start-at', '2030-01-01T00:00:00'], /--start-at must be an ISO 8601 time with a zone/],
+  ['merge --batch without --out', ['merge', '--batch', 'a.jsonl'], /--batch needs --out FILE/],
+  ['merge --batch and --mine', ['merge', '--batch', '--mine', 'a.jsonl', '--out', 'b.jsonl'], /--batch and --mine cannot be used together/],
+  ['merge with no files', ['merge', '--json'], /Not enough non-option arguments/],
   ['elicitation content without accept', ['run', '-m', 'thread/list', '--elicitation-content', '{}'], /--elicitation-content is only sent with --elicitation-action accept/],
 ];
 

@@ -44,3 +44,24 @@ describe('loadParams', () => {
     await expect(loadParams(undefined, path.join(dir, 'missing.json'))).rejects.toThrow(/missing.json: no such file/);
   });
 });
+
+describe('parseStartAt', () => {
+  it('reads an ISO time with a zone as the same instant everywhere', async () => {
+    const { parseStartAt } = await import('../../src/cli/options/start-at.js');
+    const now = Date.UTC(2030, 0, 1, 12);
+    expect(parseStartAt('2030-01-01T12:00:30Z', now)).toBe(now + 30_000);
+    expect(parseStartAt('2030-01-01T13:00:30+01:00', now)).toBe(now + 30_000);
+    expect(parseStartAt('2030-01-01T12:00:00.250Z', now)).toBe(now + 250);
+    // A time that has passed is taken (the run starts at once and says how late).
+    expect(parseStartAt('2029-12-31T00:00:00Z', now)).toBeLessThan(now);
+  });
+
+  it('refuses a local time, a non-time and a time a day away', async () => {
+    const { parseStartAt } = await import('../../src/cli/options/start-at.js');
+    const now = Date.UTC(2030, 0, 1, 12);
+    expect(() => parseStartAt('2030-01-01T12:00:30', now)).toThrow(/--start-at must be an ISO 8601 time with a zone/);
+    expect(() => parseStartAt('in 5 minutes', now)).toThrow(UsageError);
+    expect(() => parseStartAt('2030-02-30T12:00:00Z', now)).toThrow(/ISO 8601/);
+    expect(() => parseStartAt('2030-01-02T12:00:01Z', now)).toThrow('--start-at 2030-01-02T12:00:01Z is more than 24 hours away');
+  });
+});

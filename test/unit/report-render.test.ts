@@ -6,7 +6,7 @@ import { lineChart } from '../../src/report/html/line-chart.js';
 import { renderReportHtml } from '../../src/report/html/report-page.js';
 import { linearScale, logScale, niceStep } from '../../src/report/html/scales.js';
 import { jsonForScript } from '../../src/report/html/escape.js';
-import { loadReportFile, parseReport, reportKind, type LoadedReport } from '../../src/report/load-report.js';
+import { loadReportFile, mergedShards, parseReport, reportKind, type LoadedReport } from '../../src/report/load-report.js';
 import { percentileCurve } from '../../src/report/percentile-curve.js';
 import { formatReportSummary } from '../../src/report/report-summary.js';
 import { timelineCsv } from '../../src/report/timeline-csv.js';
@@ -25,7 +25,10 @@ describe('reading report files', () => {
     expect(reportKind(run())).toBe('run');
     expect(reportKind({ ...run(), method: undefined, lines: { read: 1 } })).toBe('batch');
     expect(reportKind({ homes: [], threads: {} })).toBe('mine');
-    expect(reportKind({ ...run(), shards: [{ index: 0 }, { index: 1 }] })).toBe('merged');
+    // A merge of run shards is a run report; it says what it was merged from.
+    expect(reportKind({ ...run(), merged: { shards: 2, jobId: null, reports: [] } })).toBe('run');
+    expect(mergedShards({ ...run(), merged: { shards: 2, jobId: null, reports: [] } })).toBe(2);
+    expect(mergedShards(run())).toBeUndefined();
     expect(reportKind({ requests: {} })).toBe('report');
   });
 
@@ -56,11 +59,13 @@ describe('summaries of any report', () => {
     expect(text).toContain('  servers: CPU 3.75 s in all, 2.25 s at most (instance 1); peak RSS 95.5 MB (instance 1)\n');
   });
 
-  it('prints a merge of shards, or a report of an unknown kind, by the shared fields', () => {
-    const merged = { ...run(), method: undefined, measuredTo: undefined, shards: [{}, {}, {}] } as unknown as LoadedReport;
-    expect(formatReportSummary(merged)).toMatch(/^cas merge: 150 requests on 1\/1 instances[^\n]*\n(.*\n)*  merged from 3 shard\(s\)\n$/);
-    const shard = { ...run(), shard: { index: 2, count: 4 } } as unknown as LoadedReport;
-    expect(formatReportSummary(shard)).toContain('  shard 2 of 4 (0-based)\n');
+  it('prints a merge of shards as its workload, and a report of an unknown kind by the shared fields', () => {
+    const merged = { ...run(), merged: { shards: 3, jobId: '77', reports: [] } } as unknown as LoadedReport;
+    expect(formatReportSummary(merged)).toMatch(/^cas run thread\/list: 150 requests on 1\/1 instances[^\n]*\n(.*\n)*  merged from 3 shards\n$/);
+    const shard = { ...run(), shard: { index: 2, count: 4, jobId: '77' } } as unknown as LoadedReport;
+    expect(formatReportSummary(shard)).toContain('  shard 2/4 (job 77)');
+    const unknown = { ...run(), method: undefined, measuredTo: undefined } as unknown as LoadedReport;
+    expect(formatReportSummary(unknown)).toMatch(/^cas report: 150 requests on 1\/1 instances/);
   });
 
   it('never shows a percentile above the max or below the min, whatever the file says', () => {

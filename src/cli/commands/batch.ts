@@ -19,13 +19,14 @@ import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.
 import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
 import { createProgressDisplay } from '../progress-bar.js';
 import { ServerStatsFlagsSchema, withServerStatsOption } from '../options/server-stats-options.js';
+import { resolveShardFlags, ShardFlagsSchema, withShardOptions } from '../options/shard-options.js';
 import { UsageError } from '../usage-error.js';
 
 const BATCH = 'Batch:';
 
 /** `cas batch` flags on top of the session flags. */
 export function batchBuilder<T>(yargs: Argv<T>) {
-  return withServerStatsOption(withPolicyOptions(withMockModelOptions(withSessionOptions(yargs))))
+  return withShardOptions(withServerStatsOption(withPolicyOptions(withMockModelOptions(withSessionOptions(yargs)))))
     .option('input', { alias: 'i', type: 'string', demandOption: true, group: BATCH, describe: 'JSONL requests {"id"?, "method", "params"?}, one per line (- for stdin)' })
     .option('out', { alias: 'o', type: 'string', group: BATCH, describe: 'Write the JSONL results here (default stdout)' })
     .option('instances', { alias: 'n', type: 'number', default: 1, group: BATCH, describe: 'App-server instances to start' })
@@ -36,7 +37,7 @@ export function batchBuilder<T>(yargs: Argv<T>) {
     .option('progress', { type: 'boolean', default: true, group: BATCH, describe: 'Progress bar on stderr when it is a terminal (--no-progress)' });
 }
 
-const BatchOptionsSchema = SessionFlagsSchema.extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend(ServerStatsFlagsSchema.shape).extend({
+const BatchOptionsSchema = SessionFlagsSchema.extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend(ServerStatsFlagsSchema.shape).extend(ShardFlagsSchema.shape).extend({
   input: singleString,
   out: singleString.optional(),
   instances: slots,
@@ -74,6 +75,7 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
   const slotsProblem = totalSlotsProblem(options.instances, options.concurrency);
   if (slotsProblem !== undefined) throw new UsageError(slotsProblem);
   const session = await resolveWorkloadOptions(options, false);
+  const shard = resolveShardFlags(options);
   const named = (flag: string, file: string | undefined) => (file === undefined ? undefined : { flag, file });
   await checkFiles([named('--out', options.out), named('--report', options.report)], [named('--input', options.input)]);
   const input = await openInput(options.input);
@@ -87,6 +89,8 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
       ...session,
       serverStats: options.serverStats,
       instances: options.instances,
+      // With --shard, only lines L with (L - 1) mod N == I run here; results keep their input line numbers.
+      shard,
       input,
       output: output.stream,
       concurrency: options.concurrency,

@@ -8,6 +8,9 @@ import { MockModelFlagsSchema } from '../options/mock-model-options.js';
 import { policyFlagsSchema } from '../options/policy-options.js';
 import { RequestFlagsSchema } from '../options/request-options.js';
 import { ServerStatsFlagsSchema } from '../options/server-stats-options.js';
+import { ShardFlagsSchema } from '../options/shard-options.js';
+import { shareOfRate, shareOfTotal } from '../../shard/shard-share.js';
+import type { Shard } from '../../shard/shard-spec.js';
 import { SessionFlagsSchema } from '../options/session-options.js';
 import { UsageError } from '../usage-error.js';
 
@@ -17,6 +20,7 @@ export const RunOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.sha
   .extend(policyFlagsSchema(false).shape)
   .extend(ServerStatsFlagsSchema.shape)
   .extend(CompareFlagsSchema.shape)
+  .extend(ShardFlagsSchema.shape)
   .extend({
     instances: slots,
     requests: workCount.optional(),
@@ -24,6 +28,7 @@ export const RunOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.sha
     concurrency: slots,
     rate: positiveNumber.optional(),
     warmup: positiveSeconds.optional(),
+    startAt: singleString.optional(),
     maxP99Ms: positiveNumber.optional(),
     maxErrorRate: z.number({ error: 'must be a number' }).min(0, { error: 'must be between 0 and 1' }).max(1, { error: 'must be between 0 and 1' }).optional(),
     threadParams: singleString.optional(),
@@ -40,14 +45,15 @@ export const RunOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.sha
 
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
 
-/** The load `cas run` flags describe, as options of {@link runMethod} (less the session). */
-export function loadOptions(options: RunOptions, threadParams: Record<string, unknown>) {
+/** The load `cas run` flags describe, as options of {@link runMethod} (less the session); `shard` takes its share. */
+export function loadOptions(options: RunOptions, threadParams: Record<string, unknown>, shard?: Shard) {
   return {
     instances: options.instances,
-    requests: options.requests,
+    // --requests and --rate are the whole job's: a shard does its share.
+    requests: options.requests === undefined || shard === undefined ? options.requests : shareOfTotal(options.requests, shard),
     durationMs: options.duration === undefined ? undefined : options.duration * 1000,
     warmupMs: options.warmup === undefined ? undefined : options.warmup * 1000,
-    rate: options.rate,
+    rate: options.rate === undefined || shard === undefined ? options.rate : shareOfRate(options.rate, shard),
     concurrency: options.concurrency,
     thresholds: { maxP99Ms: options.maxP99Ms, maxErrorRate: options.maxErrorRate },
     turns: { threadParams, freshThread: options.freshThread, turnTimeoutMs: options.turnTimeoutMs },

@@ -14,6 +14,8 @@ import { withPolicyOptions } from '../options/policy-options.js';
 import { withMockModelOptions } from '../options/mock-model-options.js';
 import { parseParamsJson } from '../options/params.js';
 import { createProgressDisplay } from '../progress-bar.js';
+import { resolveShardFlags, withShardOptions } from '../options/shard-options.js';
+import { parseStartAt } from '../options/start-at.js';
 import { UsageError } from '../usage-error.js';
 import type { CliIo } from '../cli-io.js';
 import { checkReportTargets, writeReportOutputs } from '../report-outputs.js';
@@ -26,16 +28,20 @@ const RUN = 'Run:';
 const LOAD = 'Load testing:';
 const TURNS = 'Turns (--method turn/start):';
 const OUTPUT = 'Output:';
+/** A start this much after --start-at is worth a word: the shards' timelines no longer line up. */
+const LATE_START_MS = 100;
+/** A start this much after --start-at is worth a word: the shards' timelines no longer line up. */
 
 /** `cas run` flags on top of the instance options. */
 export function runBuilder<T>(yargs: Argv<T>) {
-  return withCompareOptions(withServerStatsOption(withPolicyOptions(withMockModelOptions(withSessionOptions(withRequestOptions(yargs, DEFAULT_RUN_METHOD))))))
+  return withShardOptions(withCompareOptions(withServerStatsOption(withPolicyOptions(withMockModelOptions(withSessionOptions(withRequestOptions(yargs, DEFAULT_RUN_METHOD)))))))
     .option('instances', { alias: 'n', type: 'number', default: 1, group: RUN, describe: 'App-server instances to start' })
     .option('requests', { type: 'number', group: RUN, describe: 'Requests in all (default: one per instance)' })
     .option('duration', { type: 'number', group: RUN, describe: 'Keep sending for this many seconds' })
     .option('concurrency', { type: 'number', default: 1, group: RUN, describe: 'Requests in flight per instance' })
     .option('rate', { type: 'number', group: LOAD, describe: 'Open model: requests per second across all instances; latency counts from when each was due' })
     .option('warmup', { type: 'number', group: LOAD, describe: 'Run this many seconds first, left out of the statistics' })
+    .option('start-at', { type: 'string', group: LOAD, describe: 'Begin sending at this ISO 8601 time (with a zone, e.g. 2030-01-02T03:04:05Z), so shards line up' })
     .option('max-p99-ms', { type: 'number', group: LOAD, describe: 'Exit 3 when p99 latency is above this' })
     .option('max-error-rate', { type: 'number', group: LOAD, describe: 'Exit 3 when failed/total is above this (0 to 1)' })
     .option('thread-params', { type: 'string', group: TURNS, describe: 'Params of the thread/start that makes each slot\'s thread (JSON object)' })
@@ -64,6 +70,8 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   await checkReportTargets(options, [{ flag: '--records', file: options.records }], [{ flag: '--params-file', file: options.paramsFile }]);
   if (options.compareBin !== undefined) return runCompareBinCommand(options, resolved, threadParams, io);
   if (options.maxRegression !== undefined || options.rounds !== undefined) throw new UsageError(`--${options.maxRegression !== undefined ? 'max-regression' : 'rounds'} needs --compare-bin`);
+  const shard = resolveShardFlags(options);
+  const startAt = options.startAt === undefined ? undefined : parseStartAt(options.startAt);
   const records = options.records === undefined ? undefined : await openRecords(options.records);
 
   const interrupts = handleInterrupts(io.stderr);
@@ -72,7 +80,9 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   try {
     report = await runMethod({
       ...resolved,
-      ...loadOptions(options, threadParams),
+      ...loadOptions(options, threadParams, shard),
+      startAt,
+      shard,
       onRecord: records === undefined ? undefined : (record) => records.write(record),
       onProgress: (snapshot) => progress.update(snapshot),
       signal: interrupts.signal,
@@ -91,6 +101,8 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   for (const failure of report.instances.failed) io.stderr.write(`cas: instance ${failure.index} failed to start: ${failure.error}\n`);
   // The summary says it; with --json, stderr does.
   if (report.stoppedBecause && options.json) io.stderr.write(`cas: stopped early: ${report.stoppedBecause}\n`);
+  const lateMs = startAt === undefined ? 0 : Date.parse(report.phaseStartedAt) - startAt;
+  if (lateMs > LATE_START_MS) io.stderr.write(`cas: --start-at ${options.startAt} had passed when the instances were ready: began ${(lateMs / 1000).toFixed(1)} s late\n`);
   if (interrupts.exitCode !== undefined) return interrupts.exitCode;
   const crossed = report.thresholds.filter((check) => check.crossed);
   for (const check of crossed) io.stderr.write(`cas: threshold crossed: ${describeCheck(check)}\n`);

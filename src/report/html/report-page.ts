@@ -1,4 +1,4 @@
-import { reportKind, type LoadedReport } from '../load-report.js';
+import { mergedShards, reportKind, type LoadedReport } from '../load-report.js';
 import { formatReportSummary } from '../report-summary.js';
 import { escapeHtml } from './escape.js';
 import { card, htmlPage } from './page.js';
@@ -18,7 +18,8 @@ export interface PageFooter {
 function headline(report: LoadedReport): { title: string; header: string } {
   const kind = reportKind(report);
   const method = typeof report.method === 'string' ? ` ${report.method}` : '';
-  const title = `cas ${kind === 'merged' ? 'merge' : kind}${method}`;
+  const shards = mergedShards(report);
+  const title = `cas ${kind}${method}${shards === undefined ? '' : ` (merged from ${shards} shards)`}`;
   const badges: string[] = [];
   if (report.interrupted) badges.push('<span class="badge bad">interrupted</span>');
   const thresholds = Array.isArray(report.thresholds) ? (report.thresholds as Array<{ crossed?: boolean }>) : [];
