@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ResolvedCodex } from '../codex/resolve-codex.js';
 import { planHomes, type HomePlan } from '../instance/codex-home.js';
 import type { Instance } from '../instance/instance.js';
-import { startInstances, type InstanceConnectOptions } from '../instance/start-instances.js';
+import { launchInstances, type InstanceConnectOptions } from '../instance/start-instances.js';
 import { startMockModel, type MockModel, type MockModelStats } from '../mock-model/mock-model-server.js';
 import type { MockScriptInput } from '../mock-model/mock-script.js';
 import { mockProviderArgs, mockProviderConfig } from '../mock-model/provider-config.js';
@@ -54,13 +54,20 @@ export interface SessionOptions {
   policy?: ServerRequestPolicy;
   /** Stops start-up retries early. */
   signal?: AbortSignal;
+  /**
+   * Run the body while instances are still starting (each is used once ready): homes that start
+   * slowly hold up no other. Not with `requireAll`, which needs every start settled first.
+   */
+  startInBackground?: boolean;
 }
 
 /** Started app-servers, ready for work. */
 export interface Session {
   instances: Instance[];
-  /** Time to start them all. */
+  /** Time to start them all (with `startInBackground`, known once `ready` has resolved). */
   startupWallMs: number;
+  /** Resolves once every instance has started or failed. */
+  ready: Promise<void>;
   startedAt: Date;
   runDir: string;
   /** The loopback model, with `--mock-model`. */
@@ -124,7 +131,7 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
     const start = performance.now();
     const stateDir = options.stateDir ?? path.join(runDir.path, 'state');
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
-    instances = await startInstances({
+    const launched = await launchInstances({
       codex: options.codex,
       // Fresh homes get the mock in config.toml; the -c overrides also cover homes that already exist.
       codexArgs: url === undefined ? options.codexArgs : [...options.codexArgs, ...mockProviderArgs(url)],
@@ -138,6 +145,10 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
       maxConsecutiveTimeouts: options.maxConsecutiveTimeouts,
       signal: options.signal,
     });
+    instances = launched.instances;
+    let startupWallMs = 0;
+    const ready = launched.started.then(() => void (startupWallMs = performance.now() - start));
+    if (!options.startInBackground || options.requireAll) await ready;
     const close = async () => {
       await Promise.all(instances.map((instance) => instance.close()));
     };
@@ -147,11 +158,22 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
     }
     const stopGrace = startGracePeriod(instances, options.signal, options.graceMs ?? DEFAULT_GRACE_MS);
     cleanups.push(stopGrace);
-    const startupWallMs = performance.now() - start;
     const codex = { path: options.codex.path, source: options.codex.source };
     const report = (stats: RunStats, wallMs: number, interrupted: boolean) =>
       buildBaseReport({ codex, instances, stats, wallMs, startupWallMs, startedAt, interrupted, serverRequests, mockModel: mockModelReport(mock) });
-    return await body({ instances, startupWallMs, startedAt, runDir: runDir.path, mockModel: mock, close, serverRequests, report });
+    return await body({
+      instances,
+      get startupWallMs() {
+        return startupWallMs;
+      },
+      ready,
+      startedAt,
+      runDir: runDir.path,
+      mockModel: mock,
+      close,
+      serverRequests,
+      report,
+    });
   } finally {
     for (const cleanup of cleanups) cleanup();
     await Promise.allSettled(instances.map((instance) => instance.close()));
