@@ -136,6 +136,9 @@ export async function runMine(options: RunMineOptions): Promise<MineReport> {
   const { signal } = abort;
   const output = await MineOutput.open(file !== undefined ? { file } : options.output, options.redactor);
   const trackers = progress.map((home) => new HomeTracker(home.home, home.threads, home.failed));
+  // Checkpoint saves run alongside the mine; the first that fails fails the mine (after it stops).
+  let saveError: unknown;
+  const commit = () => saver.save().catch((error: unknown) => void (saveError ??= error));
   const before = progress.map((home) => home.threads);
   try {
     return await withSession(
@@ -183,7 +186,7 @@ export async function runMine(options: RunMineOptions): Promise<MineReport> {
                 executor,
                 spillDir: session.runDir,
                 onRequest,
-                onCommit: () => saver.save(),
+                onCommit: commit,
                 tracker: trackers[index]!,
                 signal,
               });
@@ -195,6 +198,7 @@ export async function runMine(options: RunMineOptions): Promise<MineReport> {
         await session.ready;
         await session.close();
         await saver.save();
+        if (saveError !== undefined) throw saveError;
         tick('done');
         const base = session.report(stats, performance.now() - start, signal.aborted);
         const sum = (key: 'listed' | 'read') => trackers.reduce((total, tracker) => total + tracker[key], 0);
