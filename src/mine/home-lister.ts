@@ -1,5 +1,6 @@
 import type { RequestOutcome } from '../runner/execute-request.js';
-import { listParams, ThreadListPageSchema, type ListedThread, type ListFilters, type ListingMode } from './list-params.js';
+import { listParams, type ListedThread, type ListFilters, type ListingMode } from './list-params.js';
+import { isThread, pageOf } from './page-shapes.js';
 
 /** One listed page, and where the listing goes on after it. */
 export interface ListedPage {
@@ -31,9 +32,9 @@ export class ListingFailed extends Error {}
 
 async function page(options: ListHomeOptions, params: Record<string, unknown>): Promise<{ threads: ListedThread[]; next: string | null }> {
   const outcome = await options.request(params);
-  const parsed = outcome.ok ? ThreadListPageSchema.safeParse(outcome.result) : undefined;
-  if (parsed?.success !== true) throw new ListingFailed(outcome.error?.message ?? 'thread/list returned no page');
-  return { threads: parsed.data.data, next: parsed.data.nextCursor ?? null };
+  const parsed = outcome.ok ? pageOf(outcome.result, isThread) : undefined;
+  if (parsed === undefined) throw new ListingFailed(outcome.error?.message ?? 'thread/list returned no page');
+  return { threads: parsed.data, next: parsed.nextCursor };
 }
 
 /**

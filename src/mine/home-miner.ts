@@ -3,14 +3,14 @@ import type { RequestOutcome } from '../runner/execute-request.js';
 import { unavailableOutcome, type JobExecutor } from '../runner/run-workers.js';
 import type { HomeProgress } from './checkpoint.js';
 import { listHome, ListingFailed } from './home-lister.js';
-import { checkListing, type ListingCheck } from './listing-check.js';
-import { ThreadReadResultSchema, type ListFilters, type ListingMode } from './list-params.js';
+import { checkHome } from './home-check.js';
+import type { ListingCheck } from './listing-check.js';
+import type { ListFilters, ListingMode } from './list-params.js';
 import type { HomeTracker } from './mine-progress.js';
 import type { MineOutput } from './mine-output.js';
-import { findRollouts, rolloutDir } from './rollout-files.js';
+import { rolloutDir, walkRollouts } from './rollout-files.js';
 import type { ItemsMode } from './thread-reader.js';
 import { ThreadWriter } from './thread-writer.js';
-import { compareWithScan } from './verify-scan.js';
 
 /** Pages listed ahead of the writes, at most: bounds memory, keeps the readers busy. */
 const PAGES_AHEAD = 4;
@@ -29,6 +29,8 @@ export interface HomeMinerOptions {
   pageSize: number;
   listing: ListingMode;
   sinceMs: number | undefined;
+  /** When the listing of this mine began (a resumed mine's first run). */
+  listingStartedMs: number;
   verify: boolean;
   /** Where the home stands; updated as pages are committed (the checkpoint's record). */
   progress: HomeProgress;
@@ -93,6 +95,8 @@ function requester(options: HomeMinerOptions): (method: string, params: Record<s
 export async function mineHome(options: HomeMinerOptions): Promise<HomeOutcome> {
   const { progress, tracker, written, signal } = options;
   const request = requester(options);
+  // Threads listed by this run and not (yet) written: in flight, failed, or another shard's.
+  const listed = new Set<string>();
   const writer = new ThreadWriter(options);
   const sync = () => {
     progress.threads = written.size;
@@ -106,6 +110,7 @@ export async function mineHome(options: HomeMinerOptions): Promise<HomeOutcome> 
       return sync();
     }
     written.add(id);
+    listed.delete(id);
     if (options.read) tracker.read++;
     sync();
   };
@@ -132,13 +137,18 @@ export async function mineHome(options: HomeMinerOptions): Promise<HomeOutcome> 
     return { error: null, check: null };
   }
 
-  // The independent listing: the rollout files as the server's listing begins.
-  const rollouts = (await findRollouts(rolloutDir(options.home, options.filters.archived === true))).filter((file) => options.selects(file.id));
+  // How many threads the home holds, for progress, while the listing starts: its rollout files.
   const narrowed = options.filters.cwd !== undefined || options.filters.searchTerm !== undefined || options.filters.sourceKinds !== undefined || options.filters.modelProviders !== undefined;
-  if (!narrowed && options.sinceMs === undefined) tracker.total = Math.max(rollouts.length, written.size);
+  const dir = rolloutDir(options.home, options.filters.archived === true);
+  if (!narrowed && options.sinceMs === undefined) {
+    let files = 0;
+    void walkRollouts(dir, (file) => void (options.selects(file.id) && files++)).then(
+      () => void (tracker.phase === 'listing' && (tracker.total = Math.max(files, written.size))),
+      () => undefined,
+    );
+  }
   tracker.phase = 'listing';
 
-  const listed = new Map<string, string | undefined>();
   const pending: PendingPage[] = [];
   let room: (() => void) | undefined;
   const commitReady = () => {
@@ -172,7 +182,7 @@ export async function mineHome(options: HomeMinerOptions): Promise<HomeOutcome> 
       for await (const page of pages) {
         tracker.pages++;
         const fresh = page.threads.filter((thread) => !listed.has(thread.id) && !written.has(thread.id) && options.selects(thread.id));
-        for (const thread of page.threads) listed.set(thread.id, typeof thread.path === 'string' ? thread.path : undefined);
+        for (const thread of page.threads) if (!written.has(thread.id)) listed.add(thread.id);
         tracker.listed += fresh.length;
         const pageRecord: PendingPage = { cursorAfter: page.cursorAfter, last: page.last, unwritten: fresh.length, lost: false, counts: options.sinceMs === undefined || page.threads.length > 0 };
         pending.push(pageRecord);
@@ -204,41 +214,12 @@ export async function mineHome(options: HomeMinerOptions): Promise<HomeOutcome> 
   let check: ListingCheck | null = null;
   if (error === null && !signal.aborted && (progress.listed || reachedEnd)) {
     tracker.phase = 'checking';
-    tracker.total = written.size + [...listed.keys()].filter((id) => !written.has(id) && options.selects(id)).length;
-    const everything = new Map(listed);
-    for (const id of written) if (!everything.has(id)) everything.set(id, undefined);
-    const result = await checkListing({
-      rollouts,
-      listed: everything,
-      filters: options.filters,
-      sinceMs: options.sinceMs,
-      deep: options.verify,
-      readMeta: async (id) => {
-        const outcome = await request('thread/read', { threadId: id });
-        const parsed = outcome.ok ? ThreadReadResultSchema.safeParse(outcome.result) : undefined;
-        if (parsed?.success === true) return { thread: parsed.data.thread };
-        return { error: outcome.error ?? { code: 'unexpected-reply', message: 'thread/read returned no thread' } };
-      },
-    });
-    check = result.check;
-    for (const thread of result.recover) if (!written.has(thread.id)) writer.add({ id: thread.id, thread, done: (outcome) => record(thread.id, outcome) });
-    if (options.verify && !signal.aborted) {
-      try {
-        check.scan = await compareWithScan({
-          request: (params) => request('thread/list', params),
-          filters: options.filters,
-          pageSize: options.pageSize,
-          written: new Set([...written, ...result.recover.map((thread) => thread.id)]),
-          listedThisRun: new Set(listed.keys()),
-          sinceSeconds: options.sinceMs === undefined ? undefined : Math.floor(options.sinceMs / 1000),
-          deep: true,
-        });
-        check.against = 'rollouts+scan';
-        check.agrees &&= check.scan.onlyInScan === 0 && check.scan.onlyInIndex === 0;
-      } catch (failure) {
-        error = (failure as Error).message;
-      }
-    }
+    let unwritten = 0;
+    for (const id of listed) if (options.selects(id)) unwritten++;
+    tracker.total = written.size + unwritten;
+    const checked = await checkHome({ rolloutDir: dir, selects: options.selects, listingStartedMs: options.listingStartedMs, listed, written, request, filters: options.filters, pageSize: options.pageSize, sinceMs: options.sinceMs, verify: options.verify, signal });
+    ({ check, error } = checked);
+    for (const thread of checked.recover) if (!written.has(thread.id)) writer.add({ id: thread.id, thread, done: (outcome) => record(thread.id, outcome) });
   }
   await writer.finish();
   commitReady();

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import type { OutcomeError } from '../runner/execute-request.js';
 import type { ListFilters } from './list-params.js';
-import { readRolloutHead, type RolloutFile, type RolloutHead } from './rollout-files.js';
+import { readRolloutHead, rolloutPath, type RolloutFile, type RolloutHead } from './rollout-files.js';
 import { apiThreadFacts, judgeThread } from './thread-filter.js';
 
 /** Ids shown per kind of difference in a report, unless --verify asks for every one. */
@@ -22,6 +22,8 @@ export interface ListingCheck {
   outsideFilters: Record<string, number>;
   /** Rollouts not listed that could not be judged against the filters (--search-term). */
   unjudged: number;
+  /** Rollouts of threads made after the listing began and not listed: the next mine's. */
+  newer: number;
   /** Threads on disk, readable and within the filters, that the listing lacked (written after all). */
   missing: number;
   missingIds: string[];
@@ -53,13 +55,15 @@ export interface ScanComparison {
 
 /** Inputs of {@link checkListing}. */
 export interface CheckListingOptions {
-  /** The rollout files found when the listing began. */
-  rollouts: readonly RolloutFile[];
-  /** Every thread of this home the output has or the listing returned (with the path it gave). */
-  listed: ReadonlyMap<string, string | undefined>;
+  /** Walks the rollout files that had to be listed (see walkRollouts), one call per file. */
+  walk(onFile: (file: RolloutFile) => void): Promise<void>;
+  /** Every thread of this home the output has or the listing returned, in a few sets. */
+  known: ReadonlyArray<ReadonlySet<string>>;
   filters: ListFilters;
   /** --since, ms since the epoch. */
   sinceMs: number | undefined;
+  /** When the listing began: a thread made after it (its UUIDv7 id says when) was the listing's to find or not. */
+  listingStartedMs: number;
   /** --verify: read every rollout's head, show every id. */
   deep: boolean;
   /** Reads a thread's metadata from the server (`thread/read` without turns). */
@@ -74,72 +78,99 @@ export interface CheckResult {
   recover: Array<Record<string, unknown> & { id: string }>;
 }
 
+/** When a UUIDv7 thread id (what codex gives threads) was made, in ms; undefined for other ids. */
+export function idTimeMs(id: string): number | undefined {
+  return id[14] === '7' ? Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16) : undefined;
+}
+
 /**
- * Checks a listing against the rollout files, read-only: every rollout within the filters must
- * be listed. A rollout the listing lacks is judged by its session_meta, then (unless a filter
- * certainly excludes it) read from the server by id: within the filters, it is missing from the
- * listing (and handed back to be written); unreadable, it is a difference of its own.
+ * Checks a listing against the rollout files, read-only, streaming (nothing per file is kept
+ * but what differs): every rollout within the filters must be listed. A rollout the listing
+ * lacks is judged by its session_meta, then (unless a filter certainly excludes it) read from
+ * the server by id: within the filters, it is missing from the listing (and handed back to be
+ * written); unreadable, it is a difference of its own. Listed threads with no rollout are too.
  */
 export async function checkListing(options: CheckListingOptions): Promise<CheckResult> {
   const readHead = options.readHead ?? readRolloutHead;
+  const isKnown = (id: string) => options.known.some((set) => set.has(id));
   const limit = pLimit(options.concurrency ?? 8);
   const shown = (ids: string[]) => (options.deep ? ids : ids.slice(0, SHOWN_IDS));
   const sinceSeconds = options.sinceMs === undefined ? undefined : Math.floor(options.sinceMs / 1000);
-  const inReach = options.sinceMs === undefined ? options.rollouts : options.rollouts.filter((file) => file.mtimeMs >= options.sinceMs! - SINCE_SLACK_MS);
   const outside: Record<string, number> = {};
   const out = (reason: string) => (outside[reason] = (outside[reason] ?? 0) + 1);
   const missing: string[] = [];
   const unreadable: string[] = [];
   const mismatched: string[] = [];
   const recover: CheckResult['recover'] = [];
+  const work: Array<Promise<void>> = [];
   let unjudged = 0;
   let listedCount = 0;
+  let inReach = 0;
+  let newer = 0;
 
-  await Promise.all(
-    inReach.map((file) =>
-      limit(async () => {
-        if (options.listed.has(file.id)) {
-          listedCount++;
-          if (!options.deep) return;
-          const head = await readHead(file.path);
-          const verdict = head === undefined ? undefined : judgeThread(head, options.filters);
-          if (head === undefined || (head.id !== undefined && head.id !== file.id) || verdict?.verdict === 'out') mismatched.push(file.id);
-          return;
-        }
-        const head = await readHead(file.path);
-        const local = head === undefined ? undefined : judgeThread(head, options.filters);
-        if (local?.verdict === 'out') return void out(local.reason);
-        const meta = await options.readMeta(file.id);
-        if ('error' in meta) return void unreadable.push(file.id);
-        const verdict = judgeThread(apiThreadFacts(meta.thread), options.filters);
-        const updatedAt = typeof meta.thread.updatedAt === 'number' ? meta.thread.updatedAt : undefined;
-        if (sinceSeconds !== undefined && updatedAt !== undefined && updatedAt < sinceSeconds) return void out('not changed since');
-        if (verdict.verdict === 'out') return void out(verdict.reason);
-        if (verdict.verdict === 'unsure') return void unjudged++;
-        missing.push(file.id);
-        recover.push({ ...meta.thread, id: file.id });
-      }),
-    ),
-  );
+  const judge = async (file: RolloutFile) => {
+    if (options.sinceMs !== undefined && (await mtimeOf(file)) < options.sinceMs - SINCE_SLACK_MS) return;
+    inReach++;
+    const head = await readHead(rolloutPath(file));
+    const local = head === undefined ? undefined : judgeThread(head, options.filters);
+    if (local?.verdict === 'out') return void out(local.reason);
+    const meta = await options.readMeta(file.id);
+    if ('error' in meta) return void unreadable.push(file.id);
+    const verdict = judgeThread(apiThreadFacts(meta.thread), options.filters);
+    const updatedAt = typeof meta.thread.updatedAt === 'number' ? meta.thread.updatedAt : undefined;
+    if (sinceSeconds !== undefined && updatedAt !== undefined && updatedAt < sinceSeconds) return void out('not changed since');
+    if (verdict.verdict === 'out') return void out(verdict.reason);
+    if (verdict.verdict === 'unsure') return void unjudged++;
+    missing.push(file.id);
+    recover.push({ ...meta.thread, id: file.id });
+  };
+  const compare = async (file: RolloutFile) => {
+    const head = await readHead(rolloutPath(file));
+    const verdict = head === undefined ? undefined : judgeThread(head, options.filters);
+    if (head === undefined || (head.id !== undefined && head.id !== file.id) || verdict?.verdict === 'out') mismatched.push(file.id);
+  };
+  await options.walk((file) => {
+    if (isKnown(file.id)) {
+      listedCount++;
+      inReach++;
+      if (options.deep) work.push(limit(() => compare(file)));
+      return;
+    }
+    // Made after the listing began: listed if the listing reached it, else the next mine's.
+    if ((idTimeMs(file.id) ?? 0) > options.listingStartedMs) return void newer++;
+    work.push(limit(() => judge(file)));
+  });
+  await Promise.all(work);
 
-  const onDisk = new Set(options.rollouts.map((file) => file.id));
+  // Listed threads with no rollout: only looked for when fewer rollouts were found than threads known.
   const withoutRollout: string[] = [];
-  await Promise.all(
-    [...options.listed].filter(([id]) => !onDisk.has(id)).map(([id, file]) =>
-      limit(async () => {
-        // Not on disk when the listing began: made since (fine, if its file is there now), or gone.
-        const exists = file !== undefined && (await stat(file).then((info) => info.isFile(), () => false));
-        if (!exists) withoutRollout.push(id);
-      }),
-    ),
-  );
+  // The sets do not overlap (a thread is either written or listed and not written).
+  const knownCount = options.known.reduce((total, set) => total + set.size, 0);
+  if (listedCount < knownCount) {
+    const onDisk = new Set<string>();
+    await options.walk((file) => onDisk.add(file.id));
+    const notOnDisk = new Set<string>();
+    for (const set of options.known) for (const id of set) if (!onDisk.has(id)) notOnDisk.add(id);
+    await Promise.all(
+      [...notOnDisk].map((id) =>
+        limit(async () => {
+          // Its rollout may not be where the walk looks (e.g. compressed): the server says where it is.
+          const meta = await options.readMeta(id);
+          const file = 'thread' in meta && typeof meta.thread.path === 'string' ? meta.thread.path : undefined;
+          const exists = file !== undefined && (await stat(file).then((info) => info.isFile(), () => false));
+          if (!exists) withoutRollout.push(id);
+        }),
+      ),
+    );
+  }
 
   const check: ListingCheck = {
     against: 'rollouts',
-    rollouts: inReach.length,
+    rollouts: inReach,
     listed: listedCount,
     outsideFilters: outside,
     unjudged,
+    newer,
     missing: missing.length,
     missingIds: shown(missing.sort()),
     unreadable: unreadable.length,
@@ -152,4 +183,9 @@ export async function checkListing(options: CheckListingOptions): Promise<CheckR
     agrees: missing.length === 0 && unreadable.length === 0 && withoutRollout.length === 0 && mismatched.length === 0,
   };
   return { check, recover };
+}
+
+async function mtimeOf(file: RolloutFile): Promise<number> {
+  if (file.mtimeMs > 0) return file.mtimeMs;
+  return stat(rolloutPath(file)).then((info) => info.mtimeMs, () => 0);
 }

@@ -1,16 +1,26 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-/** A rollout file found under a home: the thread it holds, by its name. */
+/**
+ * A rollout file found under a home: the thread it holds, by its name. The directory string is
+ * shared by its files (a joined path per file costs a chain of string pieces: tens of thousands
+ * of files are held while a home is mined).
+ */
 export interface RolloutFile {
   id: string;
-  path: string;
-  /** Last modification, ms since the epoch. */
+  dir: string;
+  name: string;
+  /** Last modification, ms since the epoch (0 unless asked for). */
   mtimeMs: number;
 }
 
-/** `rollout-<time>-<thread id>.jsonl` (what codex 0.169.0 writes under sessions/YYYY/MM/DD). */
-const ROLLOUT_NAME = /^rollout-.*-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$/i;
+/** Where a rollout file is. */
+export function rolloutPath(file: RolloutFile): string {
+  return path.join(file.dir, file.name);
+}
+
+/** `rollout-<time>-<thread id>.jsonl` (what codex 0.169.0 writes under sessions/YYYY/MM/DD), maybe compressed. */
+const ROLLOUT_NAME = /^rollout-.*-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl(?:\.[a-z0-9]+)?$/i;
 /** sessions/YYYY/MM/DD/file: deeper trees are not codex's. */
 const MAX_DEPTH = 6;
 /** The first line of a rollout (its session_meta) is read up to this; a longer one is not judged here. */
@@ -22,12 +32,13 @@ export function rolloutDir(home: string, archived: boolean): string {
 }
 
 /**
- * Every rollout file under `dir`, read-only and by name alone (one readdir per directory, one
- * stat per file): the independent listing a mine checks the server's against. A missing dir
- * has none. Symbolic links to directories are followed, within a depth bound.
+ * Calls `onFile` for every rollout file under `dir`, read-only and by name alone (one readdir
+ * per directory; a stat per file only with `mtimes`): the independent listing a mine checks the
+ * server's against. Nothing is kept per file. A missing dir has none. Symbolic links are
+ * followed, within a depth bound.
  */
-export async function findRollouts(dir: string): Promise<RolloutFile[]> {
-  const found: RolloutFile[] = [];
+export async function walkRollouts(dir: string, onFile: (file: RolloutFile) => void, options: { mtimes?: boolean } = {}): Promise<void> {
+  const stats: Array<Promise<void>> = [];
   async function walk(at: string, depth: number): Promise<void> {
     let entries;
     try {
@@ -39,15 +50,25 @@ export async function findRollouts(dir: string): Promise<RolloutFile[]> {
     for (const entry of entries) {
       const full = path.join(at, entry.name);
       const match = ROLLOUT_NAME.exec(entry.name);
-      if (match !== null && (entry.isFile() || entry.isSymbolicLink())) {
-        const info = await stat(full).catch(() => undefined);
-        if (info?.isFile() === true) found.push({ id: match[1]!.toLowerCase(), path: full, mtimeMs: info.mtimeMs });
+      if (match !== null && entry.isFile() && options.mtimes !== true) {
+        onFile({ id: match[1]!.toLowerCase(), dir: at, name: entry.name, mtimeMs: 0 });
+      } else if (match !== null && (entry.isFile() || entry.isSymbolicLink())) {
+        const id = match[1]!.toLowerCase();
+        stats.push(stat(full).then((info) => void (info.isFile() && onFile({ id, dir: at, name: entry.name, mtimeMs: info.mtimeMs })), () => undefined));
+        if (stats.length >= 256) await Promise.all(stats.splice(0));
       } else if (depth < MAX_DEPTH && (entry.isDirectory() || (entry.isSymbolicLink() && (await stat(full).then((s) => s.isDirectory(), () => false))))) {
         await walk(full, depth + 1);
       }
     }
   }
   await walk(dir, 0);
+  await Promise.all(stats);
+}
+
+/** Every rollout file under `dir` (see {@link walkRollouts}), for callers that want them all at once. */
+export async function findRollouts(dir: string, options: { mtimes?: boolean } = {}): Promise<RolloutFile[]> {
+  const found: RolloutFile[] = [];
+  await walkRollouts(dir, (file) => found.push(file), options);
   return found;
 }
 

@@ -178,6 +178,7 @@ export async function runMine(options: RunMineOptions): Promise<MineReport> {
                 pageSize: options.pageSize,
                 listing: options.listing ?? 'index',
                 sinceMs: options.sinceMs,
+                listingStartedMs: Date.parse(listingStartedAt),
                 verify: options.verify ?? false,
                 progress: home,
                 written,

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { LocalErrorCode, RpcErrorCode } from '../protocol/error-codes.js';
 import type { OutcomeError, RequestOutcome } from '../runner/execute-request.js';
+import { isItemEntry, isThread, pageOf, type ThreadShape } from './page-shapes.js';
 import { jsonWithHole, ThreadLine } from './thread-line.js';
 
 /** How much of each turn's items `--read` writes: all of them, the server's display summary, or none. */
 export type ItemsMode = 'full' | 'summary' | 'none';
 
-/** `thread/turns/list` page: the turns pass through whole. */
+/** `thread/turns/list` page: the turns pass through whole (checked without copies by page-shapes.ts; this schema is checked against the server's). */
 export const TurnsPageSchema = z.looseObject({
   data: z.array(z.looseObject({ id: z.string() })),
   nextCursor: z.string().nullable().optional(),
@@ -18,8 +19,8 @@ export const ItemsPageSchema = z.looseObject({
   nextCursor: z.string().nullable().optional(),
 });
 
-type Turn = z.infer<typeof TurnsPageSchema>['data'][number];
-type ItemEntry = z.infer<typeof ItemsPageSchema>['data'][number];
+type Turn = ThreadShape;
+type ItemEntry = { turnId: string; item: Record<string, unknown> };
 
 /** A thread could not be read: the request that failed, and why. */
 export class ReadFailure extends Error {
@@ -49,17 +50,16 @@ export interface ReadThreadOptions {
 }
 
 /** Every entry of a paged list, fetched one page at a time as they are used. */
-async function* entries<S extends typeof TurnsPageSchema | typeof ItemsPageSchema>(request: PageRequest, method: string, params: Record<string, unknown>, schema: S): AsyncGenerator<z.infer<S>['data'][number]> {
+async function* entries<T>(request: PageRequest, method: string, params: Record<string, unknown>, entry: (value: unknown) => value is T): AsyncGenerator<T> {
   let cursor: string | null = null;
   for (;;) {
     const outcome = await request(method, cursor === null ? params : { ...params, cursor });
     if (!outcome.ok) throw new ReadFailure(outcome.error ?? { code: LocalErrorCode.unexpectedReply, message: `${method} failed` });
-    const page = schema.safeParse(outcome.result);
-    if (!page.success) throw new ReadFailure({ code: LocalErrorCode.unexpectedReply, message: `${method} returned no page` });
-    yield* page.data.data as Array<z.infer<S>['data'][number]>;
-    const next = page.data.nextCursor ?? null;
-    if (next === null || next === cursor) return;
-    cursor = next;
+    const page = pageOf(outcome.result, entry);
+    if (page === undefined) throw new ReadFailure({ code: LocalErrorCode.unexpectedReply, message: `${method} returned no page` });
+    yield* page.data;
+    if (page.nextCursor === null || page.nextCursor === cursor) return;
+    cursor = page.nextCursor;
   }
 }
 
@@ -113,8 +113,8 @@ async function writeThread(options: ReadThreadOptions, line: ThreadLine, plan: '
   await line.add(`${outer.head}[`);
   const inlineView = options.items === 'full' ? 'full' : options.items === 'summary' ? 'summary' : 'notLoaded';
   const turnParams = { threadId: thread.id, sortDirection: 'asc', limit: options.pageSize, itemsView: plan === 'inline' ? inlineView : 'notLoaded' };
-  const turns = entries(request, 'thread/turns/list', turnParams, TurnsPageSchema);
-  const items = plan === 'merged' ? new Peekable(entries(request, 'thread/items/list', { threadId: thread.id, sortDirection: 'asc', limit: options.pageSize }, ItemsPageSchema)) : undefined;
+  const turns = entries(request, 'thread/turns/list', turnParams, isThread);
+  const items = plan === 'merged' ? new Peekable(entries(request, 'thread/items/list', { threadId: thread.id, sortDirection: 'asc', limit: options.pageSize }, isItemEntry)) : undefined;
   let firstTurn = true;
   for await (const turn of turns) {
     const comma = firstTurn ? '' : ',';
@@ -125,7 +125,7 @@ async function writeThread(options: ReadThreadOptions, line: ThreadLine, plan: '
     }
     const shell = jsonWithHole((marker) => ({ ...turn, items: marker, itemsView: 'full' }), redact);
     await line.add(`${comma}${shell.head}[`);
-    const ofTurn = items === undefined ? entries(request, 'thread/items/list', { threadId: thread.id, turnId: turn.id, sortDirection: 'asc', limit: options.pageSize }, ItemsPageSchema) : itemsOf(items, turn);
+    const ofTurn = items === undefined ? entries(request, 'thread/items/list', { threadId: thread.id, turnId: turn.id, sortDirection: 'asc', limit: options.pageSize }, isItemEntry) : itemsOf(items, turn);
     let firstItem = true;
     for await (const entry of ofTurn) {
       await line.add((firstItem ? '' : ',') + redact(JSON.stringify(entry.item)));

@@ -4,7 +4,7 @@ import type { OutcomeError, RequestOutcome } from '../runner/execute-request.js'
 import { queueSource } from '../runner/queue-source.js';
 import { runWorkers, type JobExecutor } from '../runner/run-workers.js';
 import type { WorkItem } from '../runner/work-source.js';
-import { ThreadReadResultSchema } from './list-params.js';
+import { threadOf } from './page-shapes.js';
 import type { MineOutput } from './mine-output.js';
 import { ReadFailure, readThread, type ItemsMode } from './thread-reader.js';
 import type { ThreadLine } from './thread-line.js';
@@ -107,9 +107,8 @@ export class ThreadWriter {
       let thread = job.thread;
       if (thread === undefined) {
         const outcome = await request('thread/read', { threadId: job.id });
-        const parsed = outcome.ok ? ThreadReadResultSchema.safeParse(outcome.result) : undefined;
-        if (parsed?.success !== true) throw new ReadFailure(outcome.error ?? { code: LocalErrorCode.unexpectedReply, message: 'thread/read returned no thread' });
-        thread = parsed.data.thread;
+        thread = outcome.ok ? threadOf(outcome.result) : undefined;
+        if (thread === undefined) throw new ReadFailure(outcome.error ?? { code: LocalErrorCode.unexpectedReply, message: 'thread/read returned no thread' });
       }
       if (!this.#options.read) return done(true, { thread });
       const line = await readThread({

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint, saveCheckpoint, type MineCheckpoint } from '../../src/mine/checkpoint.js';
 import { ALL_SOURCE_KINDS, listParams } from '../../src/mine/list-params.js';
 import { dropLines, scanOutput } from '../../src/mine/output-recovery.js';
-import { findRollouts, readRolloutHead } from '../../src/mine/rollout-files.js';
+import { findRollouts, readRolloutHead, rolloutPath } from '../../src/mine/rollout-files.js';
 import { resolveSince } from '../../src/mine/since.js';
 
 let dir: string;
@@ -136,9 +136,9 @@ describe('rollout files', () => {
     await writeFile(path.join(day, `rollout-2025-01-02T00-00-01-01941f29-7c00-7c7e-9672-9f66ba25d312.jsonl`), 'null\n');
     const found = await findRollouts(path.join(home, 'sessions'));
     expect(found.map((file) => file.id).sort()).toEqual([id, '01941f29-7c00-7c7e-9672-9f66ba25d312']);
-    const head = await readRolloutHead(found.find((file) => file.id === id)!.path);
+    const head = await readRolloutHead(rolloutPath(found.find((file) => file.id === id)!));
     expect(head).toEqual({ id, source: 'exec', modelProvider: 'p', cwd: '/w' });
-    expect(await readRolloutHead(found.find((file) => file.id !== id)!.path)).toBeUndefined();
+    expect(await readRolloutHead(rolloutPath(found.find((file) => file.id !== id)!))).toBeUndefined();
     expect(await findRollouts(path.join(home, 'archived_sessions'))).toEqual([]);
   });
 });

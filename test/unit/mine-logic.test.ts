@@ -46,11 +46,13 @@ describe('judgeThread', () => {
 });
 
 describe('checkListing', () => {
-  const rollout = (id: string, mtimeMs = 1000) => ({ id, path: path.join(dir, `${id}.jsonl`), mtimeMs });
+  const rollout = (id: string, mtimeMs = 1000) => ({ id, dir, name: `${id}.jsonl`, mtimeMs });
+  const walkOf = (files: Array<ReturnType<typeof rollout>>) => async (onFile: (file: ReturnType<typeof rollout>) => void) => files.forEach(onFile);
+  const started = { listingStartedMs: Date.UTC(2030, 0, 1) };
   const head = (source: string) => async () => ({ id: undefined, source, modelProvider: 'p', cwd: '/w' });
 
   it('agrees when every rollout is listed', async () => {
-    const { check, recover } = await checkListing({ rollouts: [rollout('a'), rollout('b')], listed: new Map([['a', undefined], ['b', undefined]]), filters: {}, sinceMs: undefined, deep: false, readMeta: async () => ({ error: { code: -1, message: 'unused' } }) });
+    const { check, recover } = await checkListing({ ...started, walk: walkOf([rollout('a'), rollout('b')]), known: [new Set(['a']), new Set(['b'])], filters: {}, sinceMs: undefined, deep: false, readMeta: async () => ({ error: { code: -1, message: 'unused' } }) });
     expect(check).toMatchObject({ rollouts: 2, listed: 2, missing: 0, agrees: true });
     expect(recover).toEqual([]);
   });
@@ -61,8 +63,9 @@ describe('checkListing', () => {
       e: { id: 'e', source: 'vscode', modelProvider: 'p', cwd: '/w', preview: '' },
     };
     const { check, recover } = await checkListing({
-      rollouts: [rollout('a'), rollout('m'), rollout('e'), rollout('x'), rollout('u')],
-      listed: new Map([['a', undefined], ['gone', path.join(dir, 'gone.jsonl')]]),
+      ...started,
+      walk: walkOf([rollout('a'), rollout('m'), rollout('e'), rollout('x'), rollout('u')]),
+      known: [new Set(['a', 'gone'])],
       filters: { sourceKinds: ['vscode'] },
       sinceMs: undefined,
       deep: false,
@@ -84,10 +87,28 @@ describe('checkListing', () => {
     });
   });
 
+  it('leaves threads made after the listing began to the next mine (their UUIDv7 id says when)', async () => {
+    const made = (ms: number) => `${ms.toString(16).padStart(12, '0').slice(0, 8)}-${ms.toString(16).padStart(12, '0').slice(8)}-7000-8000-000000000000`;
+    const before = made(Date.UTC(2025, 0, 1));
+    const after = made(Date.UTC(2031, 0, 1));
+    const { check } = await checkListing({
+      ...started,
+      walk: walkOf([rollout(before), rollout(after)]),
+      known: [],
+      filters: {},
+      sinceMs: undefined,
+      deep: false,
+      readHead: head('vscode'),
+      readMeta: async (id) => ({ thread: { id, source: 'vscode', preview: 'p' } }),
+    });
+    expect(check).toMatchObject({ rollouts: 1, newer: 1, missing: 1, missingIds: [before] });
+  });
+
   it('with --since, only rollouts changed since then are in reach, and the server has the last word', async () => {
     const { check } = await checkListing({
-      rollouts: [rollout('old', 1_000), rollout('new', 100_000), rollout('stale', 100_000)],
-      listed: new Map(),
+      ...started,
+      walk: walkOf([rollout('old', 1_000), rollout('new', 100_000), rollout('stale', 100_000)]),
+      known: [],
       filters: {},
       sinceMs: 50_000,
       deep: false,
