@@ -15,11 +15,12 @@ function checkWords(check: ListingCheck): string[] {
   const against = check.against === 'rollouts+scan' ? 'its rollout files and the scan listing' : 'its rollout files';
   if (check.agrees) words.push(`matches ${against}: ${plural(check.rollouts, 'rollout')}${filtered}`);
   else words.push(`DIFFERS from ${against} (${plural(check.rollouts, 'rollout')}${filtered})`);
-  if (check.missing > 0) words.push(`${check.missing} on disk but not listed, written after all (${check.missingIds.slice(0, 3).join(', ')}${check.missing > 3 ? ', …' : ''})`);
+  if (check.missing > 0) words.push(`${check.missing} on disk but not listed (missing from the server's index?), written after all (${check.missingIds.slice(0, 3).join(', ')}${check.missing > 3 ? ', …' : ''})`);
   if (check.unreadable > 0) words.push(`${check.unreadable} on disk that the server cannot read (${check.unreadableIds.slice(0, 3).join(', ')}${check.unreadable > 3 ? ', …' : ''})`);
   if (check.listedWithoutRollout > 0) words.push(`${check.listedWithoutRollout} listed with no rollout file`);
   if (check.mismatched > 0) words.push(`${check.mismatched} listed whose rollout disagrees with the listing`);
   if (check.unjudged > 0) words.push(`${check.unjudged} not listed and not judged (--search-term)`);
+  if (check.newer > 0) words.push(`${check.newer} made after the listing began and not listed (the next mine's)`);
   if (check.scan !== null) {
     const scan = check.scan;
     words.push(`scan listing: ${scan.listed}${scan.limited ? ' (stopped at its limit: newest only)' : ''}, ${scan.onlyInScan} only in the scan, ${scan.onlyInIndex} only in the index`);
