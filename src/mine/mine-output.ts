@@ -31,6 +31,7 @@ export class MineOutput {
   /** Lines waiting for a piece line to finish, and the end of that wait. */
   #queued = 0;
   #chain: Promise<void> = Promise.resolve();
+  #corked = false;
 
   private constructor(stream: Writable, owned: WriteStream | undefined, redactor: Redactor) {
     this.#stream = stream;
@@ -87,6 +88,15 @@ export class MineOutput {
 
   #put(chunk: string | Buffer): Promise<void> {
     if (this.#error !== undefined) return Promise.reject(this.#error);
+    // Lines finished in the same turn of the event loop go out in one write, not one each.
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#stream.cork();
+      setImmediate(() => {
+        this.#corked = false;
+        this.#stream.uncork();
+      });
+    }
     return new Promise((resolve, reject) => this.#stream.write(chunk, (error) => (error ? reject(error) : resolve())));
   }
 
