@@ -115,12 +115,13 @@ export async function mineHome(options: HomeMinerOptions): Promise<HomeOutcome> 
     sync();
   };
 
-  // Threads whose read failed before: read again first.
+  // Threads whose read failed before: read again first (and not again if the listing meets them).
   for (const id of [...progress.retry]) {
     if (!options.selects(id) || written.has(id)) {
       progress.retry.splice(progress.retry.indexOf(id), 1);
       continue;
     }
+    listed.add(id);
     writer.add({
       id,
       thread: undefined,
@@ -168,6 +169,8 @@ export async function mineHome(options: HomeMinerOptions): Promise<HomeOutcome> 
   const wake = () => room?.();
   signal.addEventListener('abort', wake, { once: true });
   if (!progress.listed) {
+    // An incremental listing starts from the top each time: its pages are this run's.
+    if (options.sinceMs !== undefined) progress.pages = 0;
     try {
       const pages = listHome({
         request: (params) => request('thread/list', params),
