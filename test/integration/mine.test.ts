@@ -135,6 +135,23 @@ describe('cas mine against a home of real threads', () => {
     expect((await readReport(reportFile)).threads).toMatchObject({ read: 2, failed: 0 });
   });
 
+  it('a thread read again on resume is written once even when the resumed listing meets it', async () => {
+    const out = path.join(dir, 'relisted.jsonl');
+    expect((await cas(['mine', '--codex-home', home, '--read', '--out', out])).exitCode).toBe(0);
+    const lines = await readLines(out);
+    const failed = lines[0]!.thread!.id;
+    await writeFile(out, `${[{ codexHome: home, threadId: failed, error: { code: 'timeout', message: 'no reply' } }, ...lines.slice(1)].map((line) => JSON.stringify(line)).join('\n')}\n`);
+    // As if the page holding it was never committed: the resume lists the home from the start.
+    const checkpoint = `${out}.checkpoint`;
+    const saved = JSON.parse(await readFile(checkpoint, 'utf8'));
+    await writeFile(checkpoint, JSON.stringify({ ...saved, homes: [{ ...saved.homes[0], cursor: null, listed: false, done: false, pages: 0 }] }));
+    expect((await cas(['mine', '--resume', checkpoint])).exitCode).toBe(0);
+    const { ids, errors } = idsOf(await readLines(out));
+    expect(errors).toBe(0);
+    expect(ids).toHaveLength(THREADS);
+    expect(new Set(ids)).toEqual(onDisk);
+  });
+
   it('writes threads made while it mines once, and misses none that existed when it started', async () => {
     const growing = path.join(dir, 'growing');
     await makeThreads(growing, 20);
