@@ -1,13 +1,14 @@
 // `npm run bench`: cas throughput against a minimal reference client, and cas's peak memory;
-// then `cas mine --read` threads/s with 1, 2 and 4 instances (bench/mine.mjs), and `cas batch`
-// lines/s and peak memory as the input grows (bench/batch.mjs); shards of `cas run` merged against
-// one run, and `cas merge` time and memory over many reports and big outputs (bench/merge.mjs).
+// then mining a 20,000-thread home: listing time, `--read` threads/s with 1 and 2 instances and
+// peak memory (bench/mine.mjs), and `cas batch` lines/s and peak memory as the input grows
+// (bench/batch.mjs); shards of `cas run` merged against one run, and `cas merge` time and memory
+// over many reports and big outputs (bench/merge.mjs).
 // Prints figures and PASS/FAIL next to each bar; never exits non-zero on FAIL (it is not a test).
 //
 // Env overrides for quick trials: BENCH_ONLY (sections to run, comma list of run, mine, batch, merge;
 // default all), BENCH_REQUESTS (throughput runs, default 20000), BENCH_RUNS (runs per client,
 // default 5), BENCH_MEMORY_REQUESTS (large memory run, default 200000), BENCH_REBUILD=1 (rebuild
-// the cached mining fixture in bench/.cache/).
+// the cached mining homes in bench/.cache/).
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

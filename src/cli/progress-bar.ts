@@ -2,7 +2,10 @@ import cliProgress from 'cli-progress';
 import type { RunProgress } from '../runner/run-method.js';
 
 /** What the bar shows: a count out of a total, or time out of a duration, or an open count. */
-export type ProgressSnapshot = Pick<RunProgress, 'phase' | 'done' | 'total' | 'failed' | 'elapsedMs' | 'durationMs'>;
+export type ProgressSnapshot = Pick<RunProgress, 'phase' | 'done' | 'total' | 'failed' | 'elapsedMs' | 'durationMs'> & {
+  /** A few more words after the count (e.g. a mine's homes and ETA). */
+  detail?: string;
+};
 
 /** Shows run progress; a no-op when disabled. */
 export interface ProgressDisplay {
@@ -41,7 +44,7 @@ export function createProgressDisplay(enabled: boolean, stream: NodeJS.WriteStre
             : open
               ? `${progress.done} done`
               : `${progress.done}/${total}`;
-      const payload = { label, rate: rate(progress), failed: progress.failed };
+      const payload = { label: progress.detail === undefined || progress.phase === 'starting' ? label : `${label}, ${progress.detail}`, rate: rate(progress), failed: progress.failed };
       if (!started) {
         bar.start(total, value, payload);
         started = true;

@@ -48,9 +48,21 @@ export function appServerCommand(codex: ResolvedCodex, codexArgs: readonly strin
 /**
  * Starts one app-server per planned home, each ready (handshake done) or failed with a reason;
  * never throws for a failed start. On a shared home the first server starts alone, so the
- * others find its SQLite files made; any that still hit a lock are retried with backoff.
+ * others find its SQLite files made (and the index of its rollouts built); any that still hit
+ * a lock are retried with backoff. Different homes start side by side.
  */
 export async function startInstances(options: StartInstancesOptions): Promise<Instance[]> {
+  const { instances, started } = await launchInstances(options);
+  await started;
+  return instances;
+}
+
+/**
+ * Like {@link startInstances}, but hands the instances back at once, still starting: work can
+ * begin on each home as soon as its first instance is ready (a slow home, such as one whose
+ * rollouts the server is indexing, holds up no other). `started` resolves once all have started or failed.
+ */
+export async function launchInstances(options: StartInstancesOptions): Promise<{ instances: Instance[]; started: Promise<void> }> {
   const { homes } = options.plan;
   for (const home of new Set(homes)) await prepareHome(home, { template: options.template, freshConfig: options.freshConfig });
   const { command, args } = appServerCommand(options.codex, options.codexArgs);
@@ -65,12 +77,13 @@ export async function startInstances(options: StartInstancesOptions): Promise<In
       }),
   );
   const limit = pLimit(options.startupConcurrency ?? 8);
-  const [first, ...rest] = instances;
-  if (options.plan.shared && first !== undefined) {
-    await first.start();
-    await Promise.all(rest.map((instance) => limit(() => instance.start())));
-  } else {
-    await Promise.all(instances.map((instance) => limit(() => instance.start())));
-  }
-  return instances;
+  const byHome = new Map<string, Instance[]>();
+  for (const instance of instances) byHome.set(instance.home, [...(byHome.get(instance.home) ?? []), instance]);
+  const started = Promise.all(
+    [...byHome.values()].map(async ([first, ...rest]) => {
+      await limit(() => first!.start());
+      await Promise.all(rest.map((instance) => limit(() => instance.start())));
+    }),
+  ).then(() => undefined);
+  return { instances, started };
 }

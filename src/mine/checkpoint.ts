@@ -1,35 +1,64 @@
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../instance/atomic-write.js';
+import { ListFiltersSchema } from './list-params.js';
 
-/** Where one home's listing stands. */
-export const HomeProgressSchema = z.object({
-  home: z.string(),
+/** Checkpoints bigger than this are not a cas mine's (one small record per home). */
+const MAX_CHECKPOINT_BYTES = 16 * 1024 * 1024;
+
+const absolutePath = z.string().min(1).refine((value) => path.isAbsolute(value), { error: 'must be an absolute path' });
+const count = z.number().int().nonnegative();
+
+/** Where one home's mine stands. */
+export const HomeProgressSchema = z.strictObject({
+  home: absolutePath,
   /** Cursor of the next page to list; every thread before it is written. null: from the start. */
   cursor: z.string().nullable(),
-  /** The last page has been listed and all its threads written. */
+  /** The listing was followed to its end and every thread on it written. */
+  listed: z.boolean(),
+  /** Listed, checked against the rollout files, and every thread found written: nothing left to do. */
   done: z.boolean(),
-  pages: z.number().int().nonnegative(),
-  threads: z.number().int().nonnegative(),
+  pages: count,
+  /** Threads of this home in the output, whole (error lines not counted). */
+  threads: count,
+  /** Error lines of this home in the output (threads whose read failed). */
+  failed: count,
+  /** Threads to read again (their error lines were taken out of the output): a resume reads them first. */
+  retry: z.array(z.string().min(1)),
 });
 export type HomeProgress = z.infer<typeof HomeProgressSchema>;
 
 /** Everything needed to continue a mine: what it mines, where it writes, how far each home got. */
-export const MineCheckpointSchema = z.object({
-  version: z.literal(1),
-  out: z.string(),
-  read: z.boolean(),
-  pageSize: z.number().int().positive(),
-  filters: z.record(z.string(), z.unknown()),
-  homes: z.array(HomeProgressSchema).min(1),
-  updatedAt: z.string(),
-});
+export const MineCheckpointSchema = z
+  .strictObject({
+    version: z.literal(2),
+    out: absolutePath,
+    read: z.boolean(),
+    items: z.enum(['full', 'summary', 'none']),
+    pageSize: z.number().int().min(1).max(100),
+    listing: z.enum(['index', 'scan']),
+    filters: ListFiltersSchema,
+    /** ISO time: only threads updated at or after it (--since). */
+    since: z.iso.datetime().nullable(),
+    /** ISO time the listing began (the first run's, when resumed): a later `--since <this checkpoint>` starts here. */
+    listingStartedAt: z.iso.datetime(),
+    homes: z.array(HomeProgressSchema).min(1),
+    updatedAt: z.string(),
+  })
+  .refine((value) => new Set(value.homes.map((home) => home.home)).size === value.homes.length, { error: 'names a home twice', path: ['homes'] });
 export type MineCheckpoint = z.infer<typeof MineCheckpointSchema>;
 
-/** Reads a checkpoint; a one-line error says what is wrong with it. */
+/**
+ * Reads and fully validates a checkpoint (nothing is touched before this passes); a one-line
+ * error says what is wrong with it.
+ */
 export async function loadCheckpoint(file: string): Promise<MineCheckpoint> {
   let text: string;
   try {
+    const info = await lstat(file);
+    if (!info.isFile()) throw new Error('not a regular file');
+    if (info.size > MAX_CHECKPOINT_BYTES) throw new Error('too big to be a cas mine checkpoint');
     text = await readFile(file, 'utf8');
   } catch (error) {
     throw new Error((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message);
@@ -40,9 +69,18 @@ export async function loadCheckpoint(file: string): Promise<MineCheckpoint> {
   } catch {
     throw new Error('not a JSON checkpoint');
   }
+  if (typeof value === 'object' && value !== null && (value as { version?: unknown }).version === 1) {
+    throw new Error('written by an earlier cas (checkpoint version 1): start the mine again');
+  }
   const parsed = MineCheckpointSchema.safeParse(value);
-  if (!parsed.success) throw new Error(`not a cas mine checkpoint (${parsed.error.issues[0]?.path.join('.') || 'root'}: ${parsed.error.issues[0]?.message})`);
-  return parsed.data;
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`not a cas mine checkpoint (${issue?.path.join('.') || 'root'}: ${issue?.message})`);
+  }
+  const checkpoint = parsed.data;
+  if (path.resolve(checkpoint.out) === path.resolve(file)) throw new Error('its output is the checkpoint itself');
+  if (checkpoint.homes.some((home) => home.done && !home.listed)) throw new Error('not a cas mine checkpoint (a home is done but not listed)');
+  return checkpoint;
 }
 
 /** Saves a checkpoint atomically, so a crash leaves the previous one whole. */

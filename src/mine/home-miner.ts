@@ -1,142 +1,234 @@
 import type { Instance } from '../instance/instance.js';
-import { LocalErrorCode } from '../protocol/error-codes.js';
 import type { RequestOutcome } from '../runner/execute-request.js';
-import { queueSource } from '../runner/queue-source.js';
-import type { JobExecutor } from '../runner/run-workers.js';
-import { runWorkers, unavailableOutcome } from '../runner/run-workers.js';
-import type { WorkItem } from '../runner/work-source.js';
+import { unavailableOutcome, type JobExecutor } from '../runner/run-workers.js';
 import type { HomeProgress } from './checkpoint.js';
-import { listParams, ThreadListPageSchema, ThreadReadResultSchema, type ListFilters } from './list-params.js';
+import { listHome, ListingFailed } from './home-lister.js';
+import { checkHome } from './home-check.js';
+import type { ListingCheck } from './listing-check.js';
+import type { ListFilters, ListingMode } from './list-params.js';
+import type { HomeTracker } from './mine-progress.js';
 import type { MineOutput } from './mine-output.js';
+import { rolloutDir, walkRollouts } from './rollout-files.js';
+import type { ItemsMode } from './thread-reader.js';
+import { ThreadWriter } from './thread-writer.js';
 
-/** Pages listed ahead of the reads, at most: bounds memory, keeps the readers busy. */
-const PAGES_AHEAD = 3;
+/** Pages listed ahead of the writes, at most: bounds memory, keeps the readers busy. */
+const PAGES_AHEAD = 4;
 
 /** Inputs of {@link mineHome}. */
 export interface HomeMinerOptions {
-  /** This home's instances (they all serve the same CODEX_HOME). */
+  home: string;
+  /** This home's instances (they all serve it). */
   instances: readonly Instance[];
-  /** `thread/read` requests in flight per instance, with `read`. */
+  /** Reads in flight per instance. */
   concurrency: number;
-  /** Read every thread whole (`thread/read` with turns) instead of writing the listing. */
   read: boolean;
+  items: ItemsMode;
+  historyPageSize: number;
   filters: ListFilters;
   pageSize: number;
-  /** Where the home stands; updated as pages are committed. */
+  listing: ListingMode;
+  sinceMs: number | undefined;
+  /** When the listing of this mine began (a resumed mine's first run). */
+  listingStartedMs: number;
+  verify: boolean;
+  /** Where the home stands; updated as pages are committed (the checkpoint's record). */
   progress: HomeProgress;
-  /** Thread ids already written for this home; updated as threads are written. */
-  seen: Set<string>;
+  /** Threads of this home already in the output; grows as threads are written. */
+  written: Set<string>;
+  /**
+   * Which threads this process writes (the rest are another's: a shard's share of a home). The
+   * listing and the check still see every thread.
+   */
+  selects(threadId: string): boolean;
   output: MineOutput;
   executor: JobExecutor;
-  /** Counts every request (list and read) in the run's statistics. */
+  /** Private directory for lines too big for memory. */
+  spillDir: string;
+  /** Counts every request in the run's statistics. */
   onRequest(instance: Instance | null, outcome: RequestOutcome): void;
-  /** Saves the checkpoint after a page is committed. */
+  /** Saves the checkpoint (after a page, a retry or the end). */
   onCommit(): Promise<void>;
-  /** Threads listed (new ones) and read so far, for progress. */
-  onListed(count: number): void;
-  onRead(): void;
+  tracker: HomeTracker;
   signal: AbortSignal;
+}
+
+/** How a home's mine ended. */
+export interface HomeOutcome {
+  /** Why the listing did not reach its end, if it did not. */
+  error: string | null;
+  check: ListingCheck | null;
 }
 
 /** A listed page whose threads are being written. */
 interface PendingPage {
   cursorAfter: string | null;
   last: boolean;
-  threads: number;
   unwritten: number;
+  /** A thread of it was left unwritten by an interrupt: it is listed again on resume. */
+  lost: boolean;
+  /** Counts as a page (not the empty end of an incremental listing). */
+  counts: boolean;
 }
 
-interface ReadItem extends WorkItem {
-  threadId: string;
-  page: PendingPage;
-}
-
-function firstLive(instances: readonly Instance[]): Instance | undefined {
-  return instances.find((instance) => instance.serving);
+/** Sends requests on the home's live instances, in turn. */
+function requester(options: HomeMinerOptions): (method: string, params: Record<string, unknown>) => Promise<RequestOutcome> {
+  let next = 0;
+  return async (method, params) => {
+    const live = options.instances.filter((instance) => instance.serving);
+    const instance = live[next++ % Math.max(1, live.length)];
+    // Instances start in the background: a request's time starts once its instance is up.
+    if (instance !== undefined && instance.connection === undefined) await instance.whenReady().catch(() => undefined);
+    const outcome = instance === undefined ? unavailableOutcome() : await options.executor.run(instance, 0, { method, params }, performance.now());
+    options.onRequest(instance ?? null, outcome);
+    return outcome;
+  };
 }
 
 /**
- * Mines one home: follows `thread/list` cursors to the end, oldest first, writing each thread
- * not seen before exactly once (listed, or read whole with `read`). Pages are committed in
- * order, and only once every thread on them is written, so the checkpoint never runs ahead of
- * the output. Resolves with the reason when the home could not be mined to the end.
+ * Mines one home to the end: re-reads the threads an earlier run could not read, lists every
+ * thread (from the server's index by default), writes each not written before exactly once,
+ * then checks the listing against the rollout files and writes what it lacked. Pages are
+ * committed in order, only once every thread on them is written, so the checkpoint never runs
+ * ahead of the output. Never throws for the server's failures: they are the outcome.
  */
-export async function mineHome(options: HomeMinerOptions): Promise<string | undefined> {
-  const { progress, output } = options;
+export async function mineHome(options: HomeMinerOptions): Promise<HomeOutcome> {
+  const { progress, tracker, written, signal } = options;
+  const request = requester(options);
+  // Threads listed by this run and not (yet) written: in flight, failed, or another shard's.
+  const listed = new Set<string>();
+  const writer = new ThreadWriter(options);
+  const sync = () => {
+    progress.threads = written.size;
+    tracker.written = written.size;
+    tracker.failed = progress.failed;
+  };
+  const record = (id: string, result: { written: boolean; failed: boolean }) => {
+    if (!result.written) return;
+    if (result.failed) {
+      progress.failed++;
+      return sync();
+    }
+    written.add(id);
+    listed.delete(id);
+    if (options.read) tracker.read++;
+    sync();
+  };
+
+  // Threads whose read failed before: read again first (and not again if the listing meets them).
+  for (const id of [...progress.retry]) {
+    if (!options.selects(id) || written.has(id)) {
+      progress.retry.splice(progress.retry.indexOf(id), 1);
+      continue;
+    }
+    listed.add(id);
+    writer.add({
+      id,
+      thread: undefined,
+      done: (result) => {
+        record(id, result);
+        if (result.written) progress.retry.splice(progress.retry.indexOf(id), 1);
+        void options.onCommit();
+      },
+    });
+  }
+  if (progress.done) {
+    await writer.finish();
+    tracker.phase = signal.aborted ? 'stopped' : 'done';
+    return { error: null, check: null };
+  }
+
+  // How many threads the home holds, for progress, while the listing starts: its rollout files.
+  const narrowed = options.filters.cwd !== undefined || options.filters.searchTerm !== undefined || options.filters.sourceKinds !== undefined || options.filters.modelProviders !== undefined;
+  const dir = rolloutDir(options.home, options.filters.archived === true);
+  if (!narrowed && options.sinceMs === undefined) {
+    let files = 0;
+    void walkRollouts(dir, (file) => void (options.selects(file.id) && files++)).then(
+      () => void (tracker.phase === 'listing' && (tracker.total = Math.max(files, written.size))),
+      () => undefined,
+    );
+  }
+  tracker.phase = 'listing';
+
   const pending: PendingPage[] = [];
   let room: (() => void) | undefined;
-  let seq = 0;
-  let failure: string | undefined;
-
-  async function commitReady(): Promise<void> {
-    while (pending.length > 0 && pending[0]!.unwritten === 0) {
+  const commitReady = () => {
+    while (pending.length > 0 && pending[0]!.unwritten === 0 && !pending[0]!.lost) {
       const page = pending.shift()!;
-      progress.cursor = page.cursorAfter;
-      progress.done = page.last;
-      progress.pages++;
-      progress.threads += page.threads;
-      await options.onCommit();
+      if (options.sinceMs === undefined) progress.cursor = page.cursorAfter;
+      progress.listed = page.last;
+      if (page.counts) progress.pages++;
+      sync();
+      void options.onCommit();
     }
     room?.();
-  }
+  };
 
-  const reads = queueSource<ReadItem>();
-  const readers = options.read
-    ? runWorkers({
-        instances: options.instances,
-        concurrency: options.concurrency,
-        source: reads,
-        jobFor: (item) => ({ method: 'thread/read', params: { threadId: item.threadId, includeTurns: true } }),
-        execute: options.executor.run,
-        async onOutcome(instance, item, _job, outcome) {
-          options.onRequest(instance, outcome);
-          const thread = outcome.ok ? ThreadReadResultSchema.safeParse(outcome.result) : undefined;
-          if (thread?.success === true) await output.write({ codexHome: progress.home, thread: thread.data.thread });
-          else {
-            const error = outcome.error ?? { code: LocalErrorCode.unexpectedReply, message: 'thread/read returned no thread' };
-            await output.write({ codexHome: progress.home, threadId: item.threadId, error: { code: error.code, message: error.message } });
-          }
-          options.onRead();
-          item.page.unwritten--;
-          await commitReady();
-        },
-      })
-    : Promise.resolve();
-
-  try {
-    while (!progress.done && !options.signal.aborted) {
-      // The next page starts where the last listed one ended, which may be ahead of the committed cursor.
-      const lastListed = pending.at(-1);
-      if (lastListed?.last === true) break;
-      const cursor = lastListed === undefined ? progress.cursor : lastListed.cursorAfter;
-      const job = { method: 'thread/list', params: listParams(options.filters, options.pageSize, cursor) };
-      const instance = firstLive(options.instances);
-      const outcome = instance === undefined ? unavailableOutcome() : await options.executor.run(instance, 0, job, performance.now());
-      options.onRequest(instance ?? null, outcome);
-      const page = outcome.ok ? ThreadListPageSchema.safeParse(outcome.result) : undefined;
-      if (page?.success !== true) {
-        failure = outcome.error?.message ?? 'thread/list returned no page';
-        break;
+  let error: string | null = null;
+  let reachedEnd = false;
+  const wake = () => room?.();
+  signal.addEventListener('abort', wake, { once: true });
+  if (!progress.listed) {
+    // An incremental listing starts from the top each time: its pages are this run's.
+    if (options.sinceMs !== undefined) progress.pages = 0;
+    try {
+      const pages = listHome({
+        request: (params) => request('thread/list', params),
+        filters: options.filters,
+        pageSize: options.pageSize,
+        mode: options.listing,
+        cursor: progress.cursor,
+        sinceSeconds: options.sinceMs === undefined ? undefined : Math.floor(options.sinceMs / 1000),
+        isKnown: (id) => listed.has(id) || written.has(id),
+        signal,
+      });
+      for await (const page of pages) {
+        tracker.pages++;
+        const fresh = page.threads.filter((thread) => !listed.has(thread.id) && !written.has(thread.id) && options.selects(thread.id));
+        for (const thread of page.threads) if (!written.has(thread.id)) listed.add(thread.id);
+        tracker.listed += fresh.length;
+        const pageRecord: PendingPage = { cursorAfter: page.cursorAfter, last: page.last, unwritten: fresh.length, lost: false, counts: options.sinceMs === undefined || page.threads.length > 0 };
+        pending.push(pageRecord);
+        reachedEnd ||= page.last;
+        for (const thread of fresh) {
+          writer.add({
+            id: thread.id,
+            thread,
+            done: (result) => {
+              record(thread.id, result);
+              if (result.written) pageRecord.unwritten--;
+              else pageRecord.lost = true;
+              commitReady();
+            },
+          });
+        }
+        commitReady();
+        while (pending.length >= PAGES_AHEAD && !signal.aborted && !pending[0]!.lost) await new Promise<void>((resolve) => (room = resolve));
+        if (pending[0]?.lost === true) break;
       }
-      const fresh = page.data.data.filter((thread) => !options.seen.has(thread.id));
-      for (const thread of fresh) options.seen.add(thread.id);
-      options.onListed(fresh.length);
-      const next = page.data.nextCursor ?? null;
-      const record: PendingPage = { cursorAfter: next, last: next === null, threads: fresh.length, unwritten: fresh.length };
-      pending.push(record);
-      if (options.read) {
-        for (const thread of fresh) reads.push({ seq: seq++, warmup: false, threadId: thread.id, page: record });
-      } else {
-        await Promise.all(fresh.map((thread) => output.write({ codexHome: progress.home, thread })));
-        record.unwritten = 0;
-      }
-      await commitReady();
-      while (pending.length >= PAGES_AHEAD && !options.signal.aborted) await new Promise<void>((resolve) => (room = resolve));
+    } catch (failure) {
+      if (!(failure instanceof ListingFailed)) throw failure;
+      error = failure.message;
     }
-  } finally {
-    reads.end();
-    await readers;
-    await commitReady();
   }
-  return failure;
+
+  signal.removeEventListener('abort', wake);
+
+  let check: ListingCheck | null = null;
+  if (error === null && !signal.aborted && (progress.listed || reachedEnd)) {
+    tracker.phase = 'checking';
+    let unwritten = 0;
+    for (const id of listed) if (options.selects(id)) unwritten++;
+    tracker.total = written.size + unwritten;
+    const checked = await checkHome({ rolloutDir: dir, selects: options.selects, listingStartedMs: options.listingStartedMs, listed, written, request, filters: options.filters, pageSize: options.pageSize, sinceMs: options.sinceMs, verify: options.verify, signal });
+    ({ check, error } = checked);
+    for (const thread of checked.recover) if (!written.has(thread.id)) writer.add({ id: thread.id, thread, done: (outcome) => record(thread.id, outcome) });
+  }
+  await writer.finish();
+  commitReady();
+  if (check !== null && error === null && !signal.aborted && progress.listed && progress.retry.length === 0) progress.done = true;
+  sync();
+  tracker.phase = progress.done ? 'done' : 'stopped';
+  await options.onCommit();
+  return { error, check };
 }

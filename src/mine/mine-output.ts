@@ -1,76 +1,39 @@
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { open, stat, truncate } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { endStream } from '../files/end-stream.js';
+import { stringifyJson } from '../json/stringify.js';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { LineReader } from '../batch/line-reader.js';
 import { Redactor } from '../report/redactor.js';
 
 /** The JSONL a mine writes: one line per thread, with the home it came from. */
 export interface MineLine {
   codexHome: string;
-  /** The thread as listed, or with --read as `thread/read` returned it (turns included). */
+  /** The thread as listed, or with --read with its turns and their items (as `thread/read` with `includeTurns` gives it). */
   thread?: unknown;
-  /** With --read: a thread that could not be read. */
+  /** A thread that could not be read (a resume reads it again and drops this line). */
   threadId?: string;
   error?: { code: number | string; message: string };
 }
 
-/** Thread ids already in an output file, by home. */
-export type SeenThreads = Map<string, Set<string>>;
-
-/**
- * Cuts a file back to its last complete line (a crash may have left half a line) and returns
- * the threads it holds, so a resumed mine writes none of them again.
- */
-export async function recoverOutput(file: string): Promise<SeenThreads> {
-  const seen: SeenThreads = new Map();
-  let size: number;
-  try {
-    size = (await stat(file)).size;
-  } catch {
-    return seen;
-  }
-  await truncate(file, await lastNewlineEnd(file, size));
-  const reader = new LineReader(createReadStream(file));
-  for (let line = await reader.next(); line !== undefined; line = await reader.next()) {
-    if (line.text.trim() === '') continue;
-    const value = JSON.parse(line.text) as MineLine;
-    const id = (value.thread as { id?: string } | undefined)?.id ?? value.threadId;
-    if (id === undefined) continue;
-    let ids = seen.get(value.codexHome);
-    if (ids === undefined) seen.set(value.codexHome, (ids = new Set()));
-    ids.add(id);
-  }
-  return seen;
-}
-
-/** Byte length of the file up to and including its last newline. */
-async function lastNewlineEnd(file: string, size: number): Promise<number> {
-  const handle = await open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(64 * 1024);
-    for (let end = size; end > 0; ) {
-      const start = Math.max(0, end - buffer.length);
-      const { bytesRead } = await handle.read(buffer, 0, end - start, start);
-      const at = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
-      if (at !== -1) return start + at + 1;
-      end = start;
-    }
-    return 0;
-  } finally {
-    await handle.close();
-  }
+/** A line built in pieces (a thread read page by page), already redacted, without its newline. */
+export interface PieceLine {
+  pieces(): AsyncIterable<string | Buffer>;
 }
 
 /**
  * Writes mine lines and tells when they are handed to the OS: a checkpoint may only move past
- * threads whose lines are written.
+ * threads whose lines are written. A line written in pieces holds the output until its last
+ * piece, so lines never interleave.
  */
 export class MineOutput {
   readonly #stream: Writable;
   readonly #owned: WriteStream | undefined;
   readonly #redactor: Redactor;
   #error: Error | undefined;
+  /** Lines waiting for a piece line to finish, and the end of that wait. */
+  #queued = 0;
+  #chain: Promise<void> = Promise.resolve();
+  #corked = false;
 
   private constructor(stream: Writable, owned: WriteStream | undefined, redactor: Redactor) {
     this.#stream = stream;
@@ -81,7 +44,7 @@ export class MineOutput {
     });
   }
 
-  /** Appends to `file` (created if missing), or writes to `stream` (stdout); secrets redacted. */
+  /** Writes to `file` (appended to; the caller empties it for a new mine), or to `stream` (stdout); secrets redacted. */
   static async open(target: { file: string } | { stream: Writable }, redactor = new Redactor()): Promise<MineOutput> {
     if ('stream' in target) return new MineOutput(target.stream, undefined, redactor);
     const stream = createWriteStream(target.file, { flags: 'a' });
@@ -89,20 +52,67 @@ export class MineOutput {
     return new MineOutput(stream, stream, redactor);
   }
 
+  get redactor(): Redactor {
+    return this.#redactor;
+  }
+
   /** Writes one line; resolves once it is written out (or the stream failed). */
   write(line: MineLine): Promise<void> {
-    if (this.#error !== undefined) return Promise.reject(this.#error);
+    // A thread may nest deeper than JSON.stringify can go: it is written whole all the same.
+    const { text } = this.#redactor.json(stringifyJson(line));
+    if (this.#queued === 0) return this.#put(`${text}\n`);
     return new Promise((resolve, reject) => {
-      const { text } = this.#redactor.json(JSON.stringify(line));
-      this.#stream.write(`${text}\n`, (error) => (error ? reject(error) : resolve()));
+      void this.#exclusive(async () => {
+        this.#put(`${text}\n`).then(resolve, reject);
+      }).catch(reject);
+    });
+  }
+
+  /** Writes a line given in pieces, with nothing else in between; resolves once it is written out. */
+  writePieces(line: PieceLine): Promise<void> {
+    return this.#exclusive(async () => {
+      let last: Promise<void> = Promise.resolve();
+      for await (const piece of line.pieces()) {
+        last = this.#put(piece);
+        if (this.#stream.writableNeedDrain) await once(this.#stream, 'drain');
+      }
+      await Promise.all([last, this.#put('\n')]);
     });
   }
 
   /** Closes a file it opened (stdout stays open). */
   async close(): Promise<void> {
+    await this.#chain;
     if (this.#owned === undefined) return;
-    this.#owned.end();
-    await once(this.#owned, 'close');
+    // A stream that failed is closed already: endStream does not wait for a 'close' to come.
+    await endStream(this.#owned).catch((error: Error) => {
+      this.#error ??= error;
+    });
     if (this.#error !== undefined) throw this.#error;
+  }
+
+  #put(chunk: string | Buffer): Promise<void> {
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    // Lines finished in the same turn of the event loop go out in one write, not one each.
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#stream.cork();
+      setImmediate(() => {
+        this.#corked = false;
+        this.#stream.uncork();
+      });
+    }
+    return new Promise((resolve, reject) => this.#stream.write(chunk, (error) => (error ? reject(error) : resolve())));
+  }
+
+  /** Runs `task` with the output to itself: after every line queued before it. */
+  #exclusive(task: () => Promise<void>): Promise<void> {
+    this.#queued++;
+    const run = this.#chain.then(task);
+    this.#chain = run.then(
+      () => void this.#queued--,
+      () => void this.#queued--,
+    );
+    return run;
   }
 }

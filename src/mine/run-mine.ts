@@ -1,4 +1,4 @@
-import { truncate } from 'node:fs/promises';
+import { stat, truncate } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Instance } from '../instance/instance.js';
 import type { BaseReport } from '../report/base-report.js';
@@ -12,43 +12,64 @@ import { withSession, type SessionOptions } from '../runner/session.js';
 import type { HomeProgress, MineCheckpoint } from './checkpoint.js';
 import { CheckpointSaver } from './checkpoint-saver.js';
 import { mineHome } from './home-miner.js';
-import type { ListFilters } from './list-params.js';
-import { MineOutput, recoverOutput, type SeenThreads } from './mine-output.js';
+import type { ListingCheck } from './listing-check.js';
+import type { ListFilters, ListingMode } from './list-params.js';
+import { MineInputError } from './mine-input-error.js';
+import { MineOutput } from './mine-output.js';
+import { HomeTracker, mineProgress, type MineProgress } from './mine-progress.js';
+import { dropLines, scanOutput, type HomeWritten } from './output-recovery.js';
+import type { ItemsMode } from './thread-reader.js';
 
-/** Where a mine is, for a progress display. */
-export interface MineProgress {
-  phase: 'starting' | 'running';
-  listed: number;
-  read: number;
-  failed: number;
-  elapsedMs: number;
-}
+export type { MineProgress } from './mine-progress.js';
+
+/**
+ * What a mining server is started with besides the user's own arguments: plugins off. On
+ * codex 0.169.0 every start syncs plugins in the background, writing `.tmp/plugins*` into the
+ * home, and a server closed before the sync ends (as a quick mine's is) leaves a `.tmp/git-*`
+ * directory behind, one more per start.
+ */
+export const MINING_SERVER_ARGS: readonly string[] = ['-c', 'features.plugins=false'];
+
+/** A home's first start may index tens of thousands of rollouts before it answers `initialize`. */
+const MINE_HANDSHAKE_TIMEOUT_MS = 600_000;
 
 /** Everything `cas mine` does, as a library call. */
 export interface RunMineOptions extends Omit<SessionOptions, 'signal' | 'homes' | 'instances' | 'codexHome' | 'codexHomeTemplate'> {
-  /** The CODEX_HOMEs to mine; they must exist. */
+  /** The CODEX_HOMEs to mine (absolute); they must exist: mining never creates one. */
   homes: readonly string[];
-  /** App-servers per home (they share it). */
+  /** App-servers per home (they share it; reads are spread over them). */
   instancesPerHome: number;
-  /** `thread/read` requests in flight per instance. */
+  /** Reads in flight per instance. */
   concurrency: number;
-  /** Write every thread whole (with turns) instead of as listed. */
+  /** Write every thread with its turns and their items instead of as listed. */
   read: boolean;
+  /** With `read`: all items (default), the server's summary of them, or none. */
+  items?: ItemsMode;
+  /** Turns or items per `thread/turns/list` / `thread/items/list` page (default 100). */
+  historyPageSize?: number;
   filters: ListFilters;
   /** `thread/list` page size (at most 100). */
   pageSize: number;
-  /** A file (appended on resume, replaced otherwise) or a stream (stdout). */
+  /** How homes are listed (default `index`). */
+  listing?: ListingMode;
+  /** Only threads updated at or after this time (ms since the epoch). */
+  sinceMs?: number;
+  /** Also compare with the server's scan listing and every rollout's head; show every difference. */
+  verify?: boolean;
+  /** A file (appended to on resume, emptied otherwise) or a stream (stdout). */
   output: { file: string } | { stream: Writable };
   /** Where to keep the checkpoint (needs file output). */
   checkpointFile?: string;
-  /** Continue from this checkpoint (its output file is recovered and appended to). */
+  /** Continue from this checkpoint (validated: see loadCheckpoint). */
   resume?: MineCheckpoint;
+  /** Which threads of a home this process writes (default all): the seam for sharding a home's reads. */
+  selectThread?(home: string, threadId: string): boolean;
   retry: RetryPolicy;
   /** Keeps secrets out of the output (default: secret-looking keys). */
   redactor?: Redactor;
   onProgress?(progress: MineProgress): void;
   progressIntervalMs?: number;
-  /** Aborting stops listing; what is in flight is written and checkpointed. */
+  /** Aborting stops listing; reads in flight get the grace period; nothing unread is committed. */
   signal?: AbortSignal;
 }
 
@@ -56,92 +77,154 @@ export interface RunMineOptions extends Omit<SessionOptions, 'signal' | 'homes' 
 export interface MinedHome extends HomeProgress {
   /** Why it was not mined to the end, if it was not. */
   error: string | null;
+  /** How its listing compared with its rollout files; null when the listing did not reach its end. */
+  check: ListingCheck | null;
 }
 
 /** The summary of a mine. */
 export interface MineReport extends BaseReport {
   homes: MinedHome[];
-  /** New threads listed, threads read, lines written (this run; a resumed run counts from where it resumed). */
-  threads: { listed: number; read: number; written: number };
+  /** This run: new threads listed, threads read whole, reads that failed, lines written. */
+  threads: { listed: number; read: number; failed: number; written: number };
   read: boolean;
+  items: ItemsMode;
+  listing: ListingMode;
+  since: string | null;
+  /** When the listing began (a resumed mine keeps the first run's): `--since` this report to mine what changed after. */
+  listingStartedAt: string;
   out: string | null;
   checkpoint: string | null;
   resumed: boolean;
 }
 
+async function checkHomes(homes: readonly string[]): Promise<void> {
+  for (const home of homes) {
+    const isDir = await stat(home).then((info) => info.isDirectory(), () => false);
+    if (!isDir) throw new MineInputError(`${home}: no such directory (mining never creates a home)`);
+  }
+}
+
 /** Lists (and with `read`, reads) every thread of every home, each exactly once, resumable. */
 export async function runMine(options: RunMineOptions): Promise<MineReport> {
-  const abort = linkedAbort(options.signal);
-  const { signal } = abort;
+  await checkHomes(options.homes);
   const file = 'file' in options.output ? options.output.file : undefined;
   const resumed = options.resume !== undefined;
-  let seen: SeenThreads = new Map();
-  if (file !== undefined && resumed) seen = await recoverOutput(file);
-  else if (file !== undefined) await truncate(file).catch(() => undefined);
+  const listingStartedAt = options.resume?.listingStartedAt ?? new Date().toISOString();
   const progress: HomeProgress[] = options.homes.map(
-    (home) => options.resume?.homes.find((saved) => saved.home === home) ?? { home, cursor: null, done: false, pages: 0, threads: 0 },
+    (home) => options.resume?.homes.find((saved) => saved.home === home) ?? { home, cursor: null, listed: false, done: false, pages: 0, threads: 0, failed: 0, retry: [] },
   );
+  let byHome = new Map<string, HomeWritten>();
+  let drop = new Set<number>();
+  if (file !== undefined && resumed) ({ byHome, drop } = await scanOutput(file, options.homes));
+  else if (file !== undefined) await truncate(file).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+  // The output is the truth: counts from it, and threads whose only line is an error line are read again.
+  for (const home of progress) {
+    const found = byHome.get(home.home);
+    home.threads = found?.written.size ?? 0;
+    home.retry = [...new Set([...home.retry, ...(found?.failed ?? [])])].filter((id) => found?.written.has(id) !== true);
+    home.failed = 0;
+  }
   const saver = new CheckpointSaver(options.checkpointFile, () => ({
-    version: 1,
+    version: 2,
     out: file ?? '-',
     read: options.read,
+    items: options.items ?? 'full',
     pageSize: options.pageSize,
+    listing: options.listing ?? 'index',
     filters: { ...options.filters },
+    since: options.sinceMs === undefined ? null : new Date(options.sinceMs).toISOString(),
+    listingStartedAt,
     homes: progress,
   }));
+  // The retries are on record before their error lines leave the output.
+  await saver.save();
+  if (file !== undefined) await dropLines(file, drop);
+
+  const abort = linkedAbort(options.signal);
+  const { signal } = abort;
   const output = await MineOutput.open(file !== undefined ? { file } : options.output, options.redactor);
-  const counts = { listed: 0, read: 0, failed: 0 };
-  options.onProgress?.({ phase: 'starting', ...counts, elapsedMs: 0 });
+  const trackers = progress.map((home) => new HomeTracker(home.home, home.threads, home.failed));
+  // Checkpoint saves run alongside the mine; the first that fails fails the mine (after it stops).
+  let saveError: unknown;
+  const commit = () => saver.save().catch((error: unknown) => void (saveError ??= error));
+  const before = progress.map((home) => home.threads);
   try {
     return await withSession(
-      { ...options, signal, untouchedHomes: true, instances: options.homes.length * options.instancesPerHome, homes: options.homes.flatMap((home) => Array<string>(options.instancesPerHome).fill(home)) },
+      {
+        ...options,
+        signal,
+        untouchedHomes: true,
+        // The servers only list and read: codex's plugin sync would leave scratch in the home's .tmp at every start.
+        codexArgs: [...options.codexArgs, ...MINING_SERVER_ARGS],
+        startInBackground: true,
+        connect: { handshakeTimeoutMs: MINE_HANDSHAKE_TIMEOUT_MS, ...options.connect },
+        instances: options.homes.length * options.instancesPerHome,
+        homes: options.homes.flatMap((home) => Array<string>(options.instancesPerHome).fill(home)),
+      },
       async (session) => {
         const start = performance.now();
         const stats = new RunStats(0, start);
         session.sampler?.align(start);
         let seq = 0;
-        const onRequest = (instance: Instance | null, outcome: RequestOutcome) => {
-          stats.add(instance?.index ?? null, { seq: seq++, warmup: false }, outcome);
-          if (!outcome.ok) counts.failed++;
-        };
-        const tick = () => options.onProgress?.({ phase: 'running', ...counts, elapsedMs: performance.now() - start });
-        const ticker = setInterval(tick, options.progressIntervalMs ?? 100);
+        const onRequest = (instance: Instance | null, outcome: RequestOutcome) => stats.add(instance?.index ?? null, { seq: seq++, warmup: false }, outcome);
+        const tick = (phase: MineProgress['phase']) => options.onProgress?.(mineProgress(phase, performance.now() - start, trackers));
+        tick('starting');
+        const ticker = setInterval(() => tick('running'), options.progressIntervalMs ?? 250);
         ticker.unref();
-        await saver.save();
         const executor = requestExecutor(options.retry, signal);
-        let errors: Array<string | undefined>;
+        let outcomes;
         try {
-          errors = await Promise.all(
-            progress.map((home, index) =>
-              mineHome({
-                instances: session.instances.slice(index * options.instancesPerHome, (index + 1) * options.instancesPerHome),
+          outcomes = await Promise.all(
+            progress.map(async (home, index) => {
+              const instances = session.instances.slice(index * options.instancesPerHome, (index + 1) * options.instancesPerHome);
+              const written = byHome.get(home.home)?.written ?? new Set<string>();
+              return mineHome({
+                home: home.home,
+                instances,
                 concurrency: options.concurrency,
                 read: options.read,
+                items: options.items ?? 'full',
+                historyPageSize: options.historyPageSize ?? 100,
                 filters: options.filters,
                 pageSize: options.pageSize,
+                listing: options.listing ?? 'index',
+                sinceMs: options.sinceMs,
+                listingStartedMs: Date.parse(listingStartedAt),
+                verify: options.verify ?? false,
                 progress: home,
-                seen: seen.get(home.home) ?? new Set(),
+                written,
+                selects: (id) => options.selectThread?.(home.home, id) ?? true,
                 output,
                 executor,
+                spillDir: session.runDir,
                 onRequest,
-                onCommit: () => saver.save(),
-                onListed: (n) => (counts.listed += n),
-                onRead: () => counts.read++,
+                onCommit: commit,
+                tracker: trackers[index]!,
                 signal,
-              }),
-            ),
+              });
+            }),
           );
         } finally {
           clearInterval(ticker);
         }
-        tick();
+        await session.ready;
         await session.close();
+        await saver.save();
+        if (saveError !== undefined) throw saveError;
+        tick('done');
         const base = session.report(stats, performance.now() - start, signal.aborted);
+        const sum = (key: 'listed' | 'read') => trackers.reduce((total, tracker) => total + tracker[key], 0);
+        const failed = progress.reduce((total, home) => total + home.failed, 0);
+        const listed = sum('listed');
         return {
           ...base,
-          homes: progress.map((home, index) => ({ ...home, error: errors[index] ?? null })),
-          threads: { listed: counts.listed, read: counts.read, written: options.read ? counts.read : counts.listed },
+          homes: progress.map((home, index) => ({ ...home, retry: [...home.retry], error: outcomes[index]!.error, check: outcomes[index]!.check })),
+          threads: { listed, read: sum('read'), failed, written: progress.reduce((total, home, index) => total + home.threads - before[index]!, 0) + failed },
           read: options.read,
+          items: options.items ?? 'full',
+          listing: options.listing ?? 'index',
+          since: options.sinceMs === undefined ? null : new Date(options.sinceMs).toISOString(),
+          listingStartedAt,
           out: file ?? null,
           checkpoint: options.checkpointFile ?? null,
           resumed,

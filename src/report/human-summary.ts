@@ -2,6 +2,7 @@ import type { BatchReport } from '../batch/run-batch.js';
 import type { MineReport } from '../mine/run-mine.js';
 import type { BaseReport } from './base-report.js';
 import type { RunReport } from './run-report.js';
+import { mineHomeLines } from './mine-home-lines.js';
 import { truncate } from './truncate.js';
 import { describeShard } from '../shard/shard-spec.js';
 
@@ -86,13 +87,13 @@ export function formatBatchSummary(report: BatchReport): string {
 /** The end-of-mine summary (on stderr: stdout may carry the threads): totals per home, then the usual. */
 export function formatMineSummary(report: MineReport): string {
   const { threads } = report;
-  const what = report.read ? `${threads.listed} new threads listed, ${threads.read} read` : `${threads.listed} new threads listed`;
-  const lines = [`cas mine: ${report.homes.length} home(s), ${what}, ${threads.written} lines written ${where(report)}${report.resumed ? ' [resumed]' : ''}`];
-  for (const home of report.homes) {
-    const state = home.done ? 'done' : home.error === null ? 'not finished' : `stopped: ${truncate(home.error)}`;
-    lines.push(`  ${home.home}: ${home.threads} threads in ${home.pages} pages, ${state}`);
-  }
+  const failed = threads.failed > 0 ? `, ${threads.failed} failed` : '';
+  const what = report.read ? `${threads.listed} new threads listed, ${threads.read} read${failed}` : `${threads.listed} new threads listed`;
+  const since = report.since === null ? '' : ` since ${report.since}`;
+  const lines = [`cas mine: ${report.homes.length} home(s)${since}, ${what}, ${threads.written} lines written ${where(report)}${report.resumed ? ' [resumed]' : ''}`];
+  lines.push(...mineHomeLines(report.homes));
   lines.push(...commonLines(report));
-  if (report.checkpoint !== null && report.homes.some((home) => !home.done)) lines.push(`  resume with: cas mine --resume ${report.checkpoint}`);
+  const unfinished = report.homes.some((home) => !home.done || home.failed > 0 || home.retry.length > 0);
+  if (report.checkpoint !== null && unfinished) lines.push(`  resume with: cas mine --resume ${report.checkpoint}`);
   return `${lines.join('\n')}\n`;
 }

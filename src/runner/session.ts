@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ResolvedCodex } from '../codex/resolve-codex.js';
 import { planHomes, type HomePlan } from '../instance/codex-home.js';
 import type { Instance } from '../instance/instance.js';
-import { startInstances, type InstanceConnectOptions } from '../instance/start-instances.js';
+import { launchInstances, type InstanceConnectOptions } from '../instance/start-instances.js';
 import { startMockModel, type MockModel, type MockModelStats } from '../mock-model/mock-model-server.js';
 import type { MockScriptInput } from '../mock-model/mock-script.js';
 import { mockProviderArgs, mockProviderConfig } from '../mock-model/provider-config.js';
@@ -64,13 +64,20 @@ export interface SessionOptions {
   shard?: Shard;
   /** Stops start-up retries early. */
   signal?: AbortSignal;
+  /**
+   * Run the body while instances are still starting (each is used once ready): homes that start
+   * slowly hold up no other. Not with `requireAll`, which needs every start settled first.
+   */
+  startInBackground?: boolean;
 }
 
 /** Started app-servers, ready for work. */
 export interface Session {
   instances: Instance[];
-  /** Time to start them all. */
+  /** Time to start them all (with `startInBackground`, known once `ready` has resolved). */
   startupWallMs: number;
+  /** Resolves once every instance has started or failed. */
+  ready: Promise<void>;
   startedAt: Date;
   runDir: string;
   /** The loopback model, with `--mock-model`. */
@@ -140,7 +147,7 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
     await makeDirectory(stateDir);
     // Two runs sharing a state dir would overwrite each other's state files: one at a time.
     stateLock = await acquireLock(path.join(stateDir, 'cas.lock'), `the state dir ${stateDir}`);
-    instances = await startInstances({
+    const launched = await launchInstances({
       codex: options.codex,
       // Fresh homes get the mock in config.toml; the -c overrides also cover homes that already exist.
       codexArgs: url === undefined ? options.codexArgs : [...options.codexArgs, ...mockProviderArgs(url)],
@@ -155,6 +162,10 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
       maxConsecutiveTimeouts: options.maxConsecutiveTimeouts,
       signal: options.signal,
     });
+    instances = launched.instances;
+    let startupWallMs = 0;
+    const ready = launched.started.then(() => void (startupWallMs = performance.now() - start));
+    if (!options.startInBackground || options.requireAll) await ready;
     if (options.serverStats !== false) {
       sampler = new ServerSampler(instances, options.serverStats === true || options.serverStats === undefined ? {} : options.serverStats);
       sampler.start();
@@ -170,11 +181,23 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
     }
     const stopGrace = startGracePeriod(instances, options.signal, options.graceMs ?? DEFAULT_GRACE_MS);
     cleanups.push(stopGrace);
-    const startupWallMs = performance.now() - start;
     const codex = { path: options.codex.path, source: options.codex.source };
     const report = (stats: RunStats, wallMs: number, interrupted: boolean) =>
       buildBaseReport({ codex, instances, stats, wallMs, startupWallMs, startedAt, interrupted, serverRequests, mockModel: mockModelReport(mock), serverUsage: sampler?.result(), shard: options.shard });
-    return await body({ instances, startupWallMs, startedAt, runDir: runDir.path, mockModel: mock, close, serverRequests, sampler, report });
+    return await body({
+      instances,
+      get startupWallMs() {
+        return startupWallMs;
+      },
+      ready,
+      startedAt,
+      runDir: runDir.path,
+      mockModel: mock,
+      close,
+      serverRequests,
+      sampler,
+      report,
+    });
   } finally {
     sampler?.stop();
     for (const cleanup of cleanups) cleanup();

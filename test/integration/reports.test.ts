@@ -60,13 +60,16 @@ describe('cas report renders reports of every kind', () => {
     expect(await readFile(file('mine.html'), 'utf8')).toContain('Homes mined');
   });
 
-  it('a merged report (shards) and a shard, by the shared fields', async () => {
-    await writeFile(file('merged.json'), JSON.stringify({ ...run.report, method: undefined, measuredTo: undefined, shards: [{ index: 0 }, { index: 1 }] }));
+  it('a merge of real shards, shown as the run it adds up to', async () => {
+    const shards = ['0/2', '1/2'].map((shard, index) => cas(['run', '--shard', shard, '--job-id', 'report-test', '--requests', '40', '--out', file(`shard-${index}.json`)]));
+    for (const shard of await Promise.all(shards)) expect(shard.exitCode, shard.stderr).toBe(0);
+    const merging = await cas(['merge', file('shard-0.json'), file('shard-1.json'), '--out', file('merged.json')]);
+    expect(merging.exitCode, merging.stderr).toBe(0);
     const merged = await cas(['report', file('merged.json'), '--html', file('merged.html')]);
     expect(merged.exitCode).toBe(0);
-    expect(merged.stdout).toMatch(/^cas merge: \d+ requests on 2\/2 instances/);
-    expect(merged.stdout.split('\n').at(-1)).toBe('  merged from 2 shard(s)');
-    expect(await readFile(file('merged.html'), 'utf8')).toContain('<h1>cas merge');
+    expect(merged.stdout).toMatch(/^cas run thread\/list: 40 requests on 2\/2 instances/);
+    expect(merged.stdout.trimEnd().split('\n').at(-1)).toBe('  merged from 2 shards');
+    expect(await readFile(file('merged.html'), 'utf8')).toContain('merged from 2 shards');
   });
 
   it('refuses what is not a report with one line and exit 2', async () => {

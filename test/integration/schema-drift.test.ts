@@ -33,6 +33,7 @@ import {
 } from '../../src/protocol/server-requests.js';
 import { ThreadStartResultSchema, TurnCompletedParamsSchema, TurnStartResultSchema } from '../../src/protocol/turns.js';
 import { ThreadListPageSchema, ThreadReadResultSchema } from '../../src/mine/list-params.js';
+import { ItemsPageSchema, TurnsPageSchema } from '../../src/mine/thread-reader.js';
 import { parseProblems, sendProblems } from '../helpers/json-schema-compat.js';
 
 type Schema = Record<string, unknown>;
@@ -123,6 +124,8 @@ describe('our protocol schemas match the pinned app-server', () => {
       [TurnCompletedParamsSchema, 'TurnCompletedNotification'],
       [ThreadListPageSchema, 'ThreadListResponse'],
       [ThreadReadResultSchema, 'ThreadReadResponse'],
+      [TurnsPageSchema, 'ThreadTurnsListResponse'],
+      [ItemsPageSchema, 'ThreadItemsListResponse'],
     ];
     for (const [ours, name] of pairs) {
       const theirs = await generated(name);

@@ -1,27 +1,23 @@
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
-import { z } from 'zod';
-import { writeJsonAtomic } from '../../instance/atomic-write.js';
-import { INDEX_PLACEHOLDER } from '../../instance/codex-home.js';
-import { loadCheckpoint, type MineCheckpoint } from '../../mine/checkpoint.js';
-import type { ListFilters } from '../../mine/list-params.js';
-import { runMine } from '../../mine/run-mine.js';
+import { MineInputError } from '../../mine/mine-input-error.js';
+import type { MineProgress } from '../../mine/mine-progress.js';
+import { runMine, type MineReport } from '../../mine/run-mine.js';
 import { formatMineSummary } from '../../report/human-summary.js';
 import type { CliIo } from '../cli-io.js';
 import { ExitCode } from '../exit-codes.js';
 import { handleInterrupts } from '../interrupts.js';
-import { repeatedString, singleString, slots, positiveInt } from '../options/flag-schemas.js';
-import { checkWritableTarget } from '../options/output-target.js';
-import { WorkloadSessionFlagsSchema, withWorkloadSessionOptions } from '../options/session-options.js';
+import { withWorkloadSessionOptions } from '../options/session-options.js';
+import { withServerStatsOption } from '../options/server-stats-options.js';
+import { checkFiles, lockOutput } from '../options/output-files.js';
+import { writeReportFile } from '../write-report.js';
 import { validate } from '../options/validate.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
-import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
-import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
-import { createProgressDisplay } from '../progress-bar.js';
-import { ServerStatsFlagsSchema, withServerStatsOption } from '../options/server-stats-options.js';
+import { withMockModelOptions } from '../options/mock-model-options.js';
+import { withPolicyOptions } from '../options/policy-options.js';
+import { createProgressDisplay, type ProgressSnapshot } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
+import { MineOptionsSchema, planMine } from './mine-plan.js';
 
 const MINE = 'Mine:';
 const FILTERS = 'thread/list filters:';
@@ -31,155 +27,101 @@ export function mineBuilder<T>(yargs: Argv<T>) {
   return withServerStatsOption(withPolicyOptions(withMockModelOptions(withWorkloadSessionOptions(yargs))))
     .option('codex-home', { type: 'string', group: MINE, describe: 'A CODEX_HOME to mine (repeatable; with {i} and --homes N, N of them)' })
     .option('homes', { type: 'number', group: MINE, describe: 'How many homes {i} in --codex-home stands for (0..N-1)' })
-    .option('instances', { alias: 'n', type: 'number', default: 1, group: MINE, describe: 'App-servers per home' })
-    .option('concurrency', { type: 'number', default: 8, group: MINE, describe: 'thread/read requests in flight per instance (--read)' })
-    .option('read', { type: 'boolean', default: false, group: MINE, describe: 'Write each thread whole: thread/read with includeTurns' })
+    .option('instances', { alias: 'n', type: 'number', default: 1, group: MINE, describe: 'App-servers per home; reads are spread over them' })
+    .option('concurrency', { type: 'number', default: 8, group: MINE, describe: 'Threads read at once per instance (--read)' })
+    .option('read', { type: 'boolean', default: false, group: MINE, describe: 'Write each thread with its turns and items (paged with thread/turns/list and thread/items/list)' })
+    .option('items', { type: 'string', group: MINE, describe: 'With --read: full (default), summary or none: the items written with each turn' })
+    .option('history-page-size', { type: 'number', default: 100, group: MINE, describe: 'Turns or items per thread/turns/list or thread/items/list page (--read)' })
     .option('out', { alias: 'o', type: 'string', group: MINE, describe: 'Write the JSONL here (default stdout); keeps a checkpoint beside it' })
     .option('checkpoint', { type: 'string', group: MINE, describe: 'Checkpoint file (default <out>.checkpoint)' })
     .option('resume', { type: 'string', group: MINE, describe: 'Continue the mine this checkpoint belongs to (homes, filters and output come from it)' })
+    .option('force', { type: 'boolean', default: false, group: MINE, describe: 'Replace an earlier output at --out (and its checkpoint) instead of refusing' })
     .option('report', { type: 'string', group: MINE, describe: 'Write the JSON summary report to this file' })
+    .option('since', { type: 'string', group: MINE, describe: 'Only threads created or updated at or after this ISO 8601 time, or since the listing of this earlier checkpoint or report began' })
+    .option('verify', { type: 'boolean', default: false, group: MINE, describe: "Also compare with the server's scan listing and every rollout's session_meta; report every difference" })
+    .option('listing', { type: 'string', group: MINE, describe: "index (default: the server's SQLite index, fast) or scan (the server reads rollout files; stops at 10,000 on codex 0.169.0)" })
     .option('progress', { type: 'boolean', default: true, group: MINE, describe: 'Progress bar on stderr when it is a terminal (--no-progress)' })
     .option('page-size', { type: 'number', default: 100, group: FILTERS, describe: 'Threads per thread/list page (1 to 100)' })
-    .option('archived', { type: 'boolean', group: FILTERS, describe: 'Archived threads only' })
-    .option('source-kinds', { type: 'string', group: FILTERS, describe: 'Source kinds, comma-separated or repeated (default: interactive sources)' })
-    .option('model-providers', { type: 'string', group: FILTERS, describe: 'Model providers, comma-separated or repeated' })
+    .option('archived', { type: 'boolean', group: FILTERS, describe: 'Archived threads only (from archived_sessions/)' })
+    .option('source-kinds', { type: 'string', group: FILTERS, describe: 'Source kinds, comma-separated or repeated (default: every kind)' })
+    .option('model-providers', { type: 'string', group: FILTERS, describe: 'Model providers, comma-separated or repeated (default: every provider)' })
     .option('cwd-filter', { type: 'string', group: FILTERS, describe: 'Only threads whose cwd is this path (repeatable)' })
     .option('search-term', { type: 'string', group: FILTERS, describe: 'Substring of the thread title' })
     .option('sort-key', { type: 'string', group: FILTERS, describe: 'created_at (default), updated_at or recency_at; always oldest first' })
-    .option('state-db-only', { type: 'boolean', default: false, group: FILTERS, describe: "List from the server's SQLite index without scanning rollout files (much faster; misses rollouts the index lacks)" });
+    .option('state-db-only', { type: 'boolean', default: false, group: FILTERS, hidden: true, describe: 'Same as --listing index (the default now)' });
 }
 
-const MineOptionsSchema = WorkloadSessionFlagsSchema.extend(policyFlagsSchema(false).shape).extend(MockModelFlagsSchema.shape).extend(ServerStatsFlagsSchema.shape).extend({
-  codexHome: repeatedString,
-  homes: slots.optional(),
-  instances: slots,
-  concurrency: slots,
-  read: z.boolean(),
-  out: singleString.optional(),
-  checkpoint: singleString.optional(),
-  resume: singleString.optional(),
-  report: singleString.optional(),
-  progress: z.boolean(),
-  pageSize: positiveInt.max(100, { error: 'must be at most 100' }),
-  archived: z.boolean().optional(),
-  sourceKinds: repeatedString,
-  modelProviders: repeatedString,
-  cwdFilter: repeatedString,
-  searchTerm: singleString.optional(),
-  sortKey: z.enum(['created_at', 'updated_at', 'recency_at'], { error: 'must be created_at, updated_at or recency_at' }).optional(),
-  stateDbOnly: z.boolean(),
-});
-type MineFlags = z.infer<typeof MineOptionsSchema>;
-
-/** A comma-separated or repeated list flag, flattened. */
-function list(values: string[]): string[] | undefined {
-  const items = values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value.length > 0);
-  return items.length === 0 ? undefined : items;
-}
-
-/** The homes to mine: each must be an existing directory (mining never creates one). */
-async function homesOf(flags: MineFlags): Promise<string[]> {
-  if (flags.codexHome.length === 0) throw new UsageError('--codex-home is required: name the home(s) to mine');
-  const homes = flags.codexHome.flatMap((home) => {
-    if (!home.includes(INDEX_PLACEHOLDER)) return [home];
-    if (flags.homes === undefined) throw new UsageError(`--codex-home ${home} has {i}: say how many homes with --homes N`);
-    return Array.from({ length: flags.homes }, (_, index) => home.replaceAll(INDEX_PLACEHOLDER, String(index)));
-  });
-  for (const home of homes) {
-    const isDir = await stat(home).then((s) => s.isDirectory(), () => false);
-    if (!isDir) throw new UsageError(`--codex-home ${home}: no such directory (mining never creates a home)`);
-  }
-  return [...new Set(homes.map((home) => path.resolve(home)))];
-}
-
-function filtersOf(flags: MineFlags): ListFilters {
-  const cwd = flags.cwdFilter.length === 0 ? undefined : flags.cwdFilter.length === 1 ? flags.cwdFilter[0] : flags.cwdFilter;
+/** The bar shows threads written (read, with --read) out of the homes' total once every total is known; one line per home when there are few. */
+function progressSnapshot(progress: MineProgress): ProgressSnapshot {
+  const totals = progress.homes.map((home) => home.total);
+  const total = totals.every((value) => value !== null) ? totals.reduce((sum: number, value) => sum + value!, 0) : undefined;
+  const eta = progress.homes.every((home) => home.etaMs !== null) ? Math.max(0, ...progress.homes.map((home) => home.etaMs!)) : null;
+  const homes = progress.homes.length === 1 ? `${progress.homes[0]!.phase}, ${progress.homes[0]!.pages} pages` : `${progress.homes.filter((home) => home.phase === 'done').length}/${progress.homes.length} homes done`;
   return {
-    archived: flags.archived,
-    sourceKinds: list(flags.sourceKinds),
-    modelProviders: list(flags.modelProviders),
-    cwd,
-    searchTerm: flags.searchTerm,
-    sortKey: flags.sortKey,
-    stateDbOnly: flags.stateDbOnly || undefined,
+    phase: progress.phase === 'starting' ? 'starting' : 'running',
+    done: progress.written,
+    total,
+    failed: progress.failed,
+    elapsedMs: progress.elapsedMs,
+    durationMs: undefined,
+    detail: `${homes}${eta === null ? '' : `, ETA ${Math.ceil(eta / 1000)}s`}`,
   };
 }
 
-/** What to mine: from the flags, or (with --resume) from the checkpoint, which the flags may not contradict. */
-async function plan(flags: MineFlags): Promise<{ homes: string[]; filters: ListFilters; read: boolean; pageSize: number; out: string | undefined; checkpoint: string | undefined; resume: MineCheckpoint | undefined }> {
-  if (flags.resume === undefined) {
-    const homes = await homesOf(flags);
-    const checkpoint = flags.checkpoint ?? (flags.out === undefined ? undefined : `${flags.out}.checkpoint`);
-    if (flags.checkpoint !== undefined && flags.out === undefined) throw new UsageError('--checkpoint needs --out: a mine to stdout cannot be resumed');
-    const out = flags.out === undefined ? undefined : path.resolve(flags.out);
-    return { homes, filters: filtersOf(flags), read: flags.read, pageSize: flags.pageSize, out, checkpoint, resume: undefined };
-  }
-  let saved: MineCheckpoint;
-  try {
-    saved = await loadCheckpoint(flags.resume);
-  } catch (error) {
-    throw new UsageError(`--resume ${flags.resume}: ${(error as Error).message}`);
-  }
-  for (const flag of ['codexHome', 'out', 'searchTerm', 'sortKey', 'archived'] as const) {
-    const value = flags[flag];
-    if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
-      throw new UsageError(`--resume takes the homes, filters and output from the checkpoint: drop --${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
-    }
-  }
-  if (saved.out === '-') throw new UsageError(`--resume ${flags.resume}: that mine wrote to stdout and cannot be resumed`);
-  return {
-    homes: saved.homes.map((home) => home.home),
-    filters: saved.filters as ListFilters,
-    read: saved.read,
-    pageSize: saved.pageSize,
-    out: saved.out,
-    checkpoint: flags.resume,
-    resume: saved,
-  };
+/** Exit 0 only when every home was mined to the end, its listing agreed with its rollouts, and every read worked. */
+export function mineExitCode(report: MineReport): number {
+  const whole = report.homes.every((home) => home.done && home.check?.agrees !== false && home.failed === 0 && home.retry.length === 0);
+  return whole && report.requests.failed === 0 && report.instances.failed.length === 0 ? ExitCode.ok : ExitCode.failed;
 }
 
 /** `cas mine`: every thread of every home, exactly once, as JSONL. Returns the exit code. */
 export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const flags = validate(MineOptionsSchema, argv);
   const session = await resolveWorkloadOptions({ ...flags, codexHome: undefined }, false);
-  const mine = await plan(flags);
-  if (mine.out !== undefined) await checkWritableTarget(mine.out, '--out');
-  if (flags.report !== undefined) await checkWritableTarget(flags.report, '--report');
+  let mine;
+  try {
+    mine = await planMine(flags);
+  } catch (error) {
+    throw error instanceof MineInputError ? new UsageError(error.message) : error;
+  }
+  const named = (flag: string, file: string | undefined) => (file === undefined ? undefined : { flag, file });
+  await checkFiles([named('--out', mine.out), named('--checkpoint', mine.checkpoint), named('--report', flags.report)]);
+  // Two mines writing one output would write every thread twice: one at a time.
+  const lock = mine.out === undefined ? undefined : await lockOutput({ flag: '--out', file: mine.out });
   const interrupts = handleInterrupts(io.stderr);
   const progress = createProgressDisplay(flags.progress);
   let report;
   try {
     report = await runMine({
       ...session,
-      serverStats: flags.serverStats,
       homes: mine.homes,
       instancesPerHome: flags.instances,
       concurrency: flags.concurrency,
       read: mine.read,
+      items: mine.items,
+      historyPageSize: flags.historyPageSize,
       filters: mine.filters,
       pageSize: mine.pageSize,
+      listing: mine.listing,
+      sinceMs: mine.sinceMs,
+      verify: flags.verify,
+      serverStats: flags.serverStats,
       output: mine.out === undefined ? { stream: io.stdout as Writable } : { file: mine.out },
       checkpointFile: mine.checkpoint,
       resume: mine.resume,
       signal: interrupts.signal,
-      onProgress: (snapshot) =>
-        progress.update({
-          phase: snapshot.phase,
-          done: mine.read ? snapshot.read : snapshot.listed,
-          total: mine.read ? snapshot.listed : undefined,
-          failed: snapshot.failed,
-          elapsedMs: snapshot.elapsedMs,
-          durationMs: undefined,
-        }),
+      onProgress: (snapshot) => progress.update(progressSnapshot(snapshot)),
     });
+  } catch (error) {
+    throw error instanceof MineInputError ? new UsageError(`${mine.resume === undefined ? '--out' : `--resume ${flags.resume}: output`} ${mine.out}: ${error.message}`) : error;
   } finally {
     progress.stop();
     interrupts.dispose();
+    await lock?.release();
   }
   report = session.redactor.value(report);
-  if (flags.report !== undefined) await writeJsonAtomic(flags.report, report);
+  const reportOk = await writeReportFile(flags.report, report, '--report', io);
   io.stderr.write(formatMineSummary(report));
   if (interrupts.exitCode !== undefined) return interrupts.exitCode;
-  const unfinished = report.homes.some((home) => !home.done);
-  return unfinished || report.requests.failed > 0 || report.instances.failed.length > 0 ? ExitCode.failed : ExitCode.ok;
+  return reportOk ? mineExitCode(report) : ExitCode.failed;
 }
