@@ -12,6 +12,15 @@ const SECRET_KEY_IN_TEXT = /"[A-Za-z0-9_-]*(?:api[_-]?key|token|secret|password|
 /** Secret values shorter than this are not looked for in text: too likely to match by chance. */
 const MIN_SECRET_LENGTH = 8;
 
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** JSON text with its string escapes decoded: every string's content as the parser would see it (for searching, not parsing). */
+export function decodeJsonEscapes(json: string): string {
+  return json.replace(/\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))/g, (_, hex: string | undefined, simple: string | undefined) =>
+    hex !== undefined ? String.fromCharCode(Number.parseInt(hex, 16)) : SIMPLE_ESCAPES[simple!]!,
+  );
+}
+
 function normalise(key: string): string {
   return key.toLowerCase().replace(/[_-]/g, '');
 }
@@ -48,12 +57,17 @@ export class Redactor {
     return out;
   }
 
-  /** Whether JSON text may hold a secret (a secret-looking key, or a known secret value). */
+  /**
+   * Whether JSON text may hold a secret (a secret-looking key, or a known secret value), judged on
+   * the decoded text: a key or value may be written with escapes (`\u0074oken`, a password
+   * holding `"` or `\\`), and the raw text would not show it.
+   */
   mayHoldSecret(json: string): boolean {
-    return SECRET_KEY_IN_TEXT.test(json) || this.#extraKeys.size > 0 || this.#values.some((secret) => json.includes(secret));
+    const decoded = json.includes('\\') ? decodeJsonEscapes(json) : json;
+    return SECRET_KEY_IN_TEXT.test(decoded) || this.#extraKeys.size > 0 || this.#values.some((secret) => decoded.includes(secret));
   }
 
-  /** JSON text as is when it holds no secret, else parsed, redacted and written again; `changed` says which. */
+  /** JSON text as is when it holds no secret, else parsed, redacted (decoded keys and values compared) and written again; `changed` says which. */
   json(text: string): { text: string; changed: boolean } {
     if (!this.mayHoldSecret(text)) return { text, changed: false };
     let parsed: unknown;
