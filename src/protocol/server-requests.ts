@@ -11,6 +11,8 @@ export const ServerRequestMethod = {
   authTokensRefresh: 'account/chatgptAuthTokens/refresh',
   attestation: 'attestation/generate',
   currentTime: 'currentTime/read',
+  /** The original cas's skill approval request; codex 0.169.0 sends command approvals with `skillMetadata` instead. */
+  skillApproval: 'skill/requestApproval',
   /** Legacy v1 approvals: cas is v2-only. */
   legacyExecApproval: 'execCommandApproval',
   legacyPatchApproval: 'applyPatchApproval',
@@ -89,6 +91,14 @@ export const AuthTokensRefreshResponseSchema = z.object({
   chatgptPlanType: z.string().nullable().optional(),
 });
 export const CurrentTimeResponseSchema = z.object({ currentTimeAt: z.number().int() });
+/** The answer to the original cas's `skill/requestApproval`. */
+export const SkillApprovalResponseSchema = z.object({ decision: z.enum(['approve', 'decline']) });
+
+/** True when a command approval was raised by a skill's script: it names the skill's SKILL.md. */
+export function isSkillApproval(params: unknown): boolean {
+  const metadata = (params as { skillMetadata?: unknown } | null | undefined)?.skillMetadata;
+  return typeof metadata === 'object' && metadata !== null;
+}
 
 /** Answers an orchestrator gives through `cas/respond` that cas checks before passing them on. */
 export const TYPED_RESPONSES: Readonly<Record<string, z.ZodType>> = {
@@ -96,4 +106,5 @@ export const TYPED_RESPONSES: Readonly<Record<string, z.ZodType>> = {
   [ServerRequestMethod.userInput]: UserInputResponseSchema,
   [ServerRequestMethod.authTokensRefresh]: AuthTokensRefreshResponseSchema,
   [ServerRequestMethod.elicitation]: ElicitationResponseSchema,
+  [ServerRequestMethod.skillApproval]: SkillApprovalResponseSchema,
 };
