@@ -55,3 +55,8 @@ export { runProxy, type RunProxyOptions, type ProxyEnd } from './proxy/run-proxy
 export { DEFAULT_POLICY, type ServerRequestPolicy } from './policy/choices.js';
 export { decideServerRequest, type PolicyOutcome } from './policy/decide.js';
 export { policyHandler } from './policy/policy-handler.js';
+export { computeBudget, allowedInFlight, criticalUntil, evaluateWindow, TIERS, type BudgetSnapshot, type WindowBudget, type Tier, type EffectiveTier } from './budget/governor.js';
+export { BudgetPacer, type BudgetChange, type BudgetReport, type BudgetPacerOptions } from './budget/budget-pacer.js';
+export { readRateLimits, type ReadRateLimitsOptions, type RateLimitsReading } from './budget/read-rate-limits.js';
+export { mergeRateLimits, RateLimitsResultSchema, type RateLimitsResult, type RateLimitSnapshot } from './budget/rate-limits.js';
+export { defaultStateFile, readProxyState, type ProxyState } from './proxy/proxy-state.js';

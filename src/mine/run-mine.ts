@@ -107,7 +107,7 @@ export async function runMine(options: RunMineOptions): Promise<MineReport> {
         const ticker = setInterval(tick, options.progressIntervalMs ?? 100);
         ticker.unref();
         await saver.save();
-        const executor = requestExecutor(options.retry, signal);
+        const executor = session.paced(requestExecutor(options.retry, signal), signal);
         let errors: Array<string | undefined>;
         try {
           errors = await Promise.all(

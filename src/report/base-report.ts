@@ -5,6 +5,7 @@ import { roundMs, type LatencySummary } from './latency-recorder.js';
 import type { RequestTotals, RunStats } from './run-stats.js';
 import type { ServerRequestCount, ServerRequestTally } from '../policy/server-request-tally.js';
 import type { MockModelStats } from '../mock-model/mock-model-server.js';
+import type { BudgetReport } from '../budget/budget-pacer.js';
 
 /** One instance's line in a report. */
 export interface InstanceReport {
@@ -51,6 +52,8 @@ export interface BaseReport {
   serverRequests: ServerRequestCount[];
   /** The loopback model (`--mock-model`): its URL and what it served; null without one. */
   mockModel: (MockModelStats & { url: string }) | null;
+  /** With `--budget-pacing`: the rate-limit tier over time and the time work waited for it; null without. */
+  budget: BudgetReport | null;
   perInstance: InstanceReport[];
 }
 
@@ -65,6 +68,7 @@ export interface BaseReportInput {
   interrupted: boolean;
   serverRequests: ServerRequestTally;
   mockModel: BaseReport['mockModel'];
+  budget: BaseReport['budget'];
 }
 
 function instanceReport(instance: Instance): InstanceReport {
@@ -117,6 +121,7 @@ export function buildBaseReport(input: BaseReportInput): BaseReport {
     interrupted: input.interrupted,
     serverRequests: input.serverRequests.toArray(),
     mockModel: input.mockModel,
+    budget: input.budget,
     perInstance: input.instances.map(instanceReport),
   };
 }

@@ -16,6 +16,10 @@ function commonLines(report: BaseReport): string[] {
     `  latency ms: min ${l.min}  p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  max ${l.max}`,
     `  codex: ${report.codex.path}${report.codex.userAgent === null ? '' : ` (${report.codex.userAgent})`}`,
   ];
+  if (report.budget !== null) {
+    const tiers = report.budget.timeline.map((change) => change.tier).join(' -> ') || report.budget.tier;
+    lines.push(`  budget: ${tiers}; work waited ${(report.budget.waitedMs / 1000).toFixed(2)} s for it`);
+  }
   if (instances.failed.length > 0) lines.push(`  ${instances.failed.length} instance(s) failed to start (see stderr)`);
   for (const error of report.errors.slice(0, 5)) lines.push(`  error ${formatCode(error.code)} x${error.count}: ${truncate(error.message)}`);
   if (report.errors.length > 5) lines.push(`  ... ${report.errors.length - 5} more kinds of error (see the JSON report)`);

@@ -15,6 +15,12 @@ import type { RunStats } from '../report/run-stats.js';
 import { DEFAULT_POLICY, type ServerRequestPolicy } from '../policy/choices.js';
 import { policyHandler } from '../policy/policy-handler.js';
 import { ServerRequestTally } from '../policy/server-request-tally.js';
+import { BudgetPacer, type BudgetChange } from '../budget/budget-pacer.js';
+import type { BudgetSnapshot } from '../budget/governor.js';
+import { RATE_LIMITS_READ } from '../budget/rate-limits.js';
+import type { AppServerConnection, ClientInfo } from '../client/connection.js';
+import { pacedExecutor } from './paced-executor.js';
+import type { JobExecutor } from './run-workers.js';
 
 /** Where and how a session starts its app-servers. */
 export interface SessionOptions {
@@ -39,6 +45,8 @@ export interface SessionOptions {
   stateDir?: string;
   /** Handshake and request settings of every instance. */
   connect: InstanceConnectOptions;
+  /** Each instance's own `initialize.clientInfo`, over `connect.clientInfo`. */
+  clientInfoFor?(index: number): ClientInfo;
   startupRetries: number;
   /** Restarts of an app-server that died or hung, per instance (default 3). */
   maxRestarts?: number;
@@ -54,6 +62,10 @@ export interface SessionOptions {
   policy?: ServerRequestPolicy;
   /** Stops start-up retries early. */
   signal?: AbortSignal;
+  /** Pace work by the account's rate-limit budget (`--budget-pacing`). */
+  budgetPacing?: boolean;
+  /** Told when the budget's tier or limit changes (to say so). */
+  onBudget?(change: BudgetChange, snapshot: BudgetSnapshot | null): void;
 }
 
 /** Started app-servers, ready for work. */
@@ -69,6 +81,10 @@ export interface Session {
   close(): Promise<void>;
   /** Server requests answered so far, by method and decision. */
   serverRequests: ServerRequestTally;
+  /** The rate-limit budget, with `budgetPacing`. */
+  budget: BudgetPacer | undefined;
+  /** `executor`, paced by the budget when pacing (else as is). */
+  paced(executor: JobExecutor, signal?: AbortSignal): JobExecutor;
   /** The fields every report shares, from these instances and the given statistics. */
   report(stats: RunStats, wallMs: number, interrupted: boolean): BaseReport;
 }
@@ -107,6 +123,22 @@ function homePlan(options: SessionOptions, runDir: string): HomePlan {
   return { homes, shared: new Set(homes).size < homes.length };
 }
 
+/** Reads the budget from the first app-server that serves. */
+async function readBudget(instances: readonly Instance[]): Promise<unknown> {
+  const instance = instances.find((candidate) => candidate.serving);
+  if (instance === undefined) throw new Error('no app-server is left to read the rate-limit budget from');
+  return (instance.connection ?? (await instance.whenReady())).request(RATE_LIMITS_READ, {});
+}
+
+/** `onConnection` that also lets the budget follow every connection, restarts included. */
+function watchingConnections(onConnection: ((connection: AppServerConnection) => void) | undefined, budget: BudgetPacer | undefined) {
+  if (budget === undefined) return onConnection;
+  return (connection: AppServerConnection) => {
+    onConnection?.(connection);
+    budget.watch(connection);
+  };
+}
+
 /**
  * Starts the instances, runs `body` with them, then closes every app-server and removes the
  * temp run dir, whatever `body` did.
@@ -117,6 +149,8 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
   let mock: MockModel | undefined;
   const serverRequests = new ServerRequestTally();
   const cleanups: Array<() => void> = [];
+  const budget = options.budgetPacing ? new BudgetPacer({ read: () => readBudget(instances), onChange: options.onBudget }) : undefined;
+  if (budget !== undefined) cleanups.push(() => budget.stop());
   try {
     if (options.mockModel !== undefined) mock = await startMockModel({ script: options.mockModel });
     const url = mock?.url;
@@ -132,7 +166,12 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
       template: options.untouchedHomes ? undefined : options.codexHomeTemplate,
       freshConfig: url === undefined || options.untouchedHomes ? undefined : (templateConfig) => mockProviderConfig(url, templateConfig),
       stateDir,
-      connect: { ...options.connect, onServerRequest: options.connect.onServerRequest ?? policyHandler(options.policy ?? DEFAULT_POLICY, serverRequests) },
+      connect: {
+        ...options.connect,
+        onConnection: watchingConnections(options.connect.onConnection, budget),
+        onServerRequest: options.connect.onServerRequest ?? policyHandler(options.policy ?? DEFAULT_POLICY, serverRequests),
+      },
+      ...(options.clientInfoFor === undefined ? {} : { clientInfoFor: options.clientInfoFor }),
       startupRetries: options.startupRetries,
       maxRestarts: options.maxRestarts,
       maxConsecutiveTimeouts: options.maxConsecutiveTimeouts,
@@ -148,10 +187,13 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
     const stopGrace = startGracePeriod(instances, options.signal, options.graceMs ?? DEFAULT_GRACE_MS);
     cleanups.push(stopGrace);
     const startupWallMs = performance.now() - start;
+    // The first tier is known before any work is dispatched.
+    await budget?.start();
     const codex = { path: options.codex.path, source: options.codex.source };
     const report = (stats: RunStats, wallMs: number, interrupted: boolean) =>
-      buildBaseReport({ codex, instances, stats, wallMs, startupWallMs, startedAt, interrupted, serverRequests, mockModel: mockModelReport(mock) });
-    return await body({ instances, startupWallMs, startedAt, runDir: runDir.path, mockModel: mock, close, serverRequests, report });
+      buildBaseReport({ codex, instances, stats, wallMs, startupWallMs, startedAt, interrupted, serverRequests, mockModel: mockModelReport(mock), budget: budget?.report() ?? null });
+    const paced = (executor: JobExecutor, signal?: AbortSignal) => pacedExecutor(executor, budget, signal);
+    return await body({ instances, startupWallMs, startedAt, runDir: runDir.path, mockModel: mock, close, serverRequests, budget, paced, report });
   } finally {
     for (const cleanup of cleanups) cleanup();
     await Promise.allSettled(instances.map((instance) => instance.close()));

@@ -19,6 +19,7 @@ import { validate } from '../options/validate.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
 import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
 import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
+import { BudgetFlagsSchema, withBudgetOptions } from '../options/budget-options.js';
 import { createProgressDisplay } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
 
@@ -27,7 +28,7 @@ const FILTERS = 'thread/list filters:';
 
 /** `cas mine` flags: the session flags, with --codex-home naming the homes to mine. */
 export function mineBuilder<T>(yargs: Argv<T>) {
-  return withPolicyOptions(withMockModelOptions(withWorkloadSessionOptions(yargs)))
+  return withBudgetOptions(withPolicyOptions(withMockModelOptions(withWorkloadSessionOptions(yargs))))
     .option('codex-home', { type: 'string', group: MINE, describe: 'A CODEX_HOME to mine (repeatable; with {i} and --homes N, N of them)' })
     .option('homes', { type: 'number', group: MINE, describe: 'How many homes {i} in --codex-home stands for (0..N-1)' })
     .option('instances', { alias: 'n', type: 'number', default: 1, group: MINE, describe: 'App-servers per home' })
@@ -48,7 +49,7 @@ export function mineBuilder<T>(yargs: Argv<T>) {
     .option('state-db-only', { type: 'boolean', default: false, group: FILTERS, describe: "List from the server's SQLite index without scanning rollout files (much faster; misses rollouts the index lacks)" });
 }
 
-const MineOptionsSchema = WorkloadSessionFlagsSchema.extend(policyFlagsSchema(false).shape).extend(MockModelFlagsSchema.shape).extend({
+const MineOptionsSchema = WorkloadSessionFlagsSchema.extend(policyFlagsSchema(false).shape).extend(MockModelFlagsSchema.shape).extend(BudgetFlagsSchema.shape).extend({
   codexHome: repeatedString,
   homes: slots.optional(),
   instances: slots,

@@ -6,19 +6,22 @@ import { JsonlFileWriter } from '../../report/records-writer.js';
 import { runMethod } from '../../runner/run-method.js';
 import { ExitCode } from '../exit-codes.js';
 import { handleInterrupts } from '../interrupts.js';
-import { nonNegativeInt, positiveMilliseconds, positiveNumber, positiveSeconds, singleString, slots, totalSlotsProblem, workCount } from '../options/flag-schemas.js';
+import { milliseconds, nonNegativeInt, positiveMilliseconds, positiveNumber, positiveSeconds, singleString, slots, totalSlotsProblem, workCount } from '../options/flag-schemas.js';
 import { checkWritableTarget } from '../options/output-target.js';
 import { DEFAULT_RUN_METHOD, RequestFlagsSchema, resolveRequestOptions, withRequestOptions } from '../options/request-options.js';
 import { SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
 import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
+import { BudgetFlagsSchema, withBudgetOptions } from '../options/budget-options.js';
 import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
 import { parseParamsJson } from '../options/params.js';
 import type { ThresholdCheck } from '../../report/thresholds.js';
 import { createProgressDisplay } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
 import type { CliIo } from '../cli-io.js';
+import { DEFAULT_CLIENT_INFO } from '../../client/connection.js';
+import { verboseReporter } from '../run-verbose.js';
 
 const RUN = 'Run:';
 const LOAD = 'Load testing:';
@@ -27,7 +30,7 @@ const OUTPUT = 'Output:';
 
 /** `cas run` flags on top of the instance options. */
 export function runBuilder<T>(yargs: Argv<T>) {
-  return withPolicyOptions(withMockModelOptions(withSessionOptions(withRequestOptions(yargs, DEFAULT_RUN_METHOD))))
+  return withBudgetOptions(withPolicyOptions(withMockModelOptions(withSessionOptions(withRequestOptions(yargs, DEFAULT_RUN_METHOD)))))
     .option('instances', { alias: 'n', type: 'number', default: 1, group: RUN, describe: 'App-server instances to start' })
     .option('requests', { type: 'number', group: RUN, describe: 'Requests in all (default: one per instance)' })
     .option('duration', { type: 'number', group: RUN, describe: 'Keep sending for this many seconds' })
@@ -42,11 +45,15 @@ export function runBuilder<T>(yargs: Argv<T>) {
     .option('json', { type: 'boolean', default: false, group: OUTPUT, describe: 'Print the JSON report on stdout' })
     .option('out', { type: 'string', group: OUTPUT, describe: 'Write the JSON report to this file' })
     .option('records', { type: 'string', group: OUTPUT, describe: 'Stream one JSONL latency record per request to this file' })
-    .option('samples', { type: 'number', default: 3, group: OUTPUT, describe: 'Outcomes embedded whole in the report' })
+    .option('samples', { alias: 'sample', type: 'number', default: 3, group: OUTPUT, describe: 'Outcomes embedded whole in the report' })
+    .option('verbose', { type: 'boolean', default: false, group: OUTPUT, describe: 'Each instance\'s start and each request\'s outcome on stderr ([start:i] / [request:i])' })
+    .option('client-prefix', { type: 'string', group: RUN, describe: 'Name each instance <prefix>-<n> in initialize clientInfo (n from 1), as the original runner did' })
+    .option('server-request-timeout-ms', { type: 'number', group: RUN, describe: 'Accepted for the original runners\' command lines: cas run answers server requests at once, by policy, so nothing waits' })
+    .alias('state-dir', 'state-file-dir')
     .option('progress', { type: 'boolean', default: true, group: OUTPUT, describe: 'Progress bar on stderr when it is a terminal (--no-progress)' });
 }
 
-const RunOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.shape).extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend({
+const RunOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.shape).extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend(BudgetFlagsSchema.shape).extend({
   instances: slots,
   requests: workCount.optional(),
   duration: positiveSeconds.optional(),
@@ -62,6 +69,9 @@ const RunOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.shape).ext
   out: singleString.optional(),
   records: singleString.optional(),
   samples: nonNegativeInt,
+  verbose: z.boolean(),
+  clientPrefix: singleString.optional(),
+  serverRequestTimeoutMs: milliseconds.optional(),
   progress: z.boolean(),
 });
 
@@ -74,6 +84,8 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   const threadParams = options.threadParams === undefined ? {} : parseParamsJson(options.threadParams, '--thread-params');
   if (options.out !== undefined) await checkWritableTarget(options.out, '--out');
   const records = options.records === undefined ? undefined : await openRecords(options.records);
+  const verbose = options.verbose ? verboseReporter(io.stderr) : undefined;
+  const prefix = options.clientPrefix;
 
   const interrupts = handleInterrupts(io.stderr);
   const progress = createProgressDisplay(options.progress);
@@ -94,7 +106,15 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
         turnTimeoutMs: options.turnTimeoutMs,
       },
       samples: options.samples,
-      onRecord: records === undefined ? undefined : (record) => records.write(record),
+      ...(prefix === undefined ? {} : { clientInfoFor: (index: number) => ({ ...DEFAULT_CLIENT_INFO, name: `${prefix}-${index + 1}`, title: null }) }),
+      onStarted: verbose?.onStarted,
+      onRecord:
+        records === undefined && verbose === undefined
+          ? undefined
+          : (record) => {
+              verbose?.onRecord(record);
+              records?.write(record);
+            },
       onProgress: (snapshot) => progress.update(snapshot),
       signal: interrupts.signal,
     });
