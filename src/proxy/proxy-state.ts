@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeJsonAtomic } from '../instance/atomic-write.js';
+import { makeDirectory } from '../instance/make-directory.js';
 import type { RoutingKeys } from './routing-keys.js';
 
 /** What an orchestrator needs to pick up after a restart, kept in the proxy's state file. */
@@ -70,7 +71,7 @@ export class ProxyStateFile {
   /** Reads back what the last run saved (missing or unreadable: a fresh start); creates the file's directory. */
   async load(): Promise<void> {
     if (this.file === undefined) return;
-    await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    await makeDirectory(path.dirname(this.file));
     const saved = await readProxyState(this.file);
     if (saved !== undefined) Object.assign(this.state, saved);
   }

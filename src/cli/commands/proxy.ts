@@ -1,10 +1,10 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
 import { z } from 'zod';
 import { DEFAULT_CLIENT_INFO } from '../../client/connection.js';
 import { inheritedCodexHome } from '../../instance/inherited-home.js';
+import { makeDirectory } from '../../instance/make-directory.js';
 import { INDEX_PLACEHOLDER } from '../../instance/codex-home.js';
 import { defaultStateFile } from '../../proxy/proxy-state.js';
 import { runProxy, type ProxyEnd } from '../../proxy/run-proxy.js';
@@ -83,7 +83,7 @@ export async function runProxyCommand(argv: Record<string, unknown>, io: CliIo):
   const cwd = options.cwd ?? process.cwd();
   const stateFile = stateFileFor(flags, codexHome, cwd);
   try {
-    await mkdir(path.dirname(stateFile), { recursive: true, mode: 0o700 });
+    await makeDirectory(path.dirname(stateFile));
   } catch (error) {
     throw new UsageError(`--state-file ${stateFile}: cannot create its directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
