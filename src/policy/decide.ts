@@ -4,6 +4,7 @@ import type { ServerRequest } from '../protocol/messages.js';
 import {
   CommandApprovalParamsSchema,
   isSkillApproval,
+  SKILL_APPROVAL_METHOD,
   PermissionsApprovalParamsSchema,
   ServerRequestMethod as M,
   UserInputParamsSchema,
@@ -63,7 +64,7 @@ export function decideServerRequest(request: ServerRequest, policy: ServerReques
       const outcome = answer({ decision: resolved.decision }, resolved.label, resolved.fellBackFrom);
       return bySkill && outcome.kind === 'answer' ? { ...outcome, skill: true } : outcome;
     }
-    case M.skillApproval: {
+    case SKILL_APPROVAL_METHOD: {
       const decision = approves(policy.skill === undefined ? policy.exec : skillAsExec(policy.skill)) ? 'approve' : 'decline';
       return answer({ decision }, decision);
     }

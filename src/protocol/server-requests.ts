@@ -11,12 +11,17 @@ export const ServerRequestMethod = {
   authTokensRefresh: 'account/chatgptAuthTokens/refresh',
   attestation: 'attestation/generate',
   currentTime: 'currentTime/read',
-  /** The original cas's skill approval request; codex 0.169.0 sends command approvals with `skillMetadata` instead. */
-  skillApproval: 'skill/requestApproval',
   /** Legacy v1 approvals: cas is v2-only. */
   legacyExecApproval: 'execCommandApproval',
   legacyPatchApproval: 'applyPatchApproval',
 } as const;
+
+/**
+ * The skill approval request the original cas answered. codex 0.169.0 does not send it (a skill
+ * script's approval comes as a command approval with `skillMetadata`), so it is kept apart from
+ * the protocol's methods above; cas still answers it, for servers that do.
+ */
+export const SKILL_APPROVAL_METHOD = 'skill/requestApproval';
 
 /** One entry of `availableDecisions`: a plain decision, or an object such as `{acceptWithExecpolicyAmendment: {...}}`. */
 export const OfferedDecisionSchema = z.union([z.string(), z.record(z.string(), z.unknown())]);
@@ -106,5 +111,5 @@ export const TYPED_RESPONSES: Readonly<Record<string, z.ZodType>> = {
   [ServerRequestMethod.userInput]: UserInputResponseSchema,
   [ServerRequestMethod.authTokensRefresh]: AuthTokensRefreshResponseSchema,
   [ServerRequestMethod.elicitation]: ElicitationResponseSchema,
-  [ServerRequestMethod.skillApproval]: SkillApprovalResponseSchema,
+  [SKILL_APPROVAL_METHOD]: SkillApprovalResponseSchema,
 };

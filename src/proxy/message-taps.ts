@@ -2,7 +2,7 @@ import type { AppServerConnection, ServerRequestHandler } from '../client/connec
 import type { RequestId, ServerRequest } from '../protocol/messages.js';
 import type { ServerRequestPolicy } from '../policy/choices.js';
 import { decideServerRequest, type PolicyOutcome } from '../policy/decide.js';
-import { ServerRequestMethod as M } from '../protocol/server-requests.js';
+import { ServerRequestMethod as M, SKILL_APPROVAL_METHOD } from '../protocol/server-requests.js';
 import { RATE_LIMITS_READ } from '../budget/rate-limits.js';
 import type { EventStream } from './event-stream.js';
 import type { ForwardedRequests } from './forwarded-requests.js';
@@ -45,7 +45,7 @@ function internalReason(method: string | null): string {
 /** How an answer by policy is named: approvals as the original cas named them, the rest apart. */
 function policyReason(method: string): string {
   if (method === M.legacyExecApproval || method === M.legacyPatchApproval) return 'legacyUnsupported';
-  const approvals: string[] = [M.commandApproval, M.fileChangeApproval, M.permissionsApproval, M.skillApproval];
+  const approvals: string[] = [M.commandApproval, M.fileChangeApproval, M.permissionsApproval, SKILL_APPROVAL_METHOD];
   return approvals.includes(method) ? 'autoApproval' : 'autoResponse';
 }
 

@@ -34,6 +34,7 @@ import {
 import { ThreadStartResultSchema, TurnCompletedParamsSchema, TurnStartResultSchema } from '../../src/protocol/turns.js';
 import { ThreadListPageSchema, ThreadReadResultSchema } from '../../src/mine/list-params.js';
 import { parseProblems, sendProblems } from '../helpers/json-schema-compat.js';
+import { RateLimitsResultSchema, RateLimitsUpdatedParamsSchema } from '../../src/budget/rate-limits.js';
 
 type Schema = Record<string, unknown>;
 let dir: string;
@@ -123,6 +124,9 @@ describe('our protocol schemas match the pinned app-server', () => {
       [TurnCompletedParamsSchema, 'TurnCompletedNotification'],
       [ThreadListPageSchema, 'ThreadListResponse'],
       [ThreadReadResultSchema, 'ThreadReadResponse'],
+      // The budget governor reads these.
+      [RateLimitsResultSchema, 'GetAccountRateLimitsResponse'],
+      [RateLimitsUpdatedParamsSchema, 'AccountRateLimitsUpdatedNotification'],
     ];
     for (const [ours, name] of pairs) {
       const theirs = await generated(name);
