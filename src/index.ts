@@ -77,3 +77,8 @@ export { mergeReports, type MergedReport, type MergedRunReport, type MergedBatch
 export { mergeBatchOutputs, type BatchMergeSummary } from './merge/batch-output-merge.js';
 export { mergeMineOutputs, type MineMergeSummary } from './merge/mine-output-merge.js';
 export { MergeError } from './merge/merge-error.js';
+export { computeBudget, allowedInFlight, criticalUntil, evaluateWindow, TIERS, type BudgetSnapshot, type WindowBudget, type Tier, type EffectiveTier } from './budget/governor.js';
+export { BudgetPacer, type BudgetChange, type BudgetReport, type BudgetPacerOptions } from './budget/budget-pacer.js';
+export { readRateLimits, type ReadRateLimitsOptions, type RateLimitsReading } from './budget/read-rate-limits.js';
+export { mergeRateLimits, RateLimitsResultSchema, type RateLimitsResult, type RateLimitSnapshot } from './budget/rate-limits.js';
+export { defaultStateFile, readProxyState, type ProxyState } from './proxy/proxy-state.js';

@@ -104,7 +104,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
           concurrency: options.concurrency,
           source,
           jobFor: (item) => item.job,
-          execute: requestExecutor(options.retry, signal).run,
+          execute: session.paced(requestExecutor(options.retry, signal), signal).run,
           onOutcome(instance, item, _job, outcome) {
             stats.add(instance?.index ?? null, item, outcome);
             writer.put(item.seq, resultLine(item.id, item.line, instance?.index ?? null, outcome, redactor));

@@ -24,6 +24,8 @@ export interface CommandEntry {
 export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'run',
+    // The original cas's runner (its Zig port's subcommand names).
+    aliases: ['instance_runner', 'instance-runner'],
     describe: 'Run one method across N isolated app-server instances and report',
     load: async () => {
       const { runBuilder, runRun } = await import('./commands/run.js');
@@ -90,7 +92,17 @@ export const COMMANDS: readonly CommandEntry[] = [
     },
   },
   {
+    name: 'rate-limits',
+    aliases: ['rate_limits'],
+    describe: "Read the account's rate limits as a pacing budget (tier per window and overall)",
+    load: async () => {
+      const { rateLimitsBuilder, runRateLimitsCommand } = await import('./commands/rate-limits.js');
+      return { builder: rateLimitsBuilder, handler: runRateLimitsCommand };
+    },
+  },
+  {
     name: 'smoke',
+    aliases: ['smoke_check', 'smoke-check'],
     describe: 'Check that the app-server answers the core v2 methods',
     load: async () => {
       const { smokeBuilder, runSmokeCommand } = await import('./commands/smoke.js');

@@ -27,7 +27,8 @@ export function handleInterrupts(stderr: NodeJS.WritableStream = process.stderr)
     if (controller.signal.aborted) process.exit(code);
     exitCode = code;
     stderr.write(`cas: ${signal}: stopping (in-flight requests finish; send again to exit now)\n`);
-    controller.abort();
+    // The reason names the signal, for those that report it (the proxy's `cas/signal`).
+    controller.abort(signal);
   };
   for (const signal of Object.keys(STOP_SIGNALS)) process.on(signal, onSignal);
   return {

@@ -216,7 +216,7 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
         }),
       );
     }
-    const id = options.id ?? this.#nextId++;
+    const id = options.id ?? this.allocateId();
     if (this.#pending.has(id)) {
       return Promise.reject(new AppServerError(`request id ${JSON.stringify(id)} is already pending`, { kind: 'rpc', code: RpcErrorCode.invalidRequest }));
     }
@@ -237,6 +237,15 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
       this.#pending.set(id, pending);
       this.#write(params === undefined ? { id, method } : { id, method, params });
     });
+  }
+
+  /**
+   * The next numeric request id, skipping any a caller chose that is still pending: an id taken
+   * here never collides with one in flight. For callers that must know the id before sending.
+   */
+  allocateId(): number {
+    while (this.#pending.has(this.#nextId)) this.#nextId++;
+    return this.#nextId++;
   }
 
   /** Runs the handshake: `initialize`, checks the answer, then the `initialized` notification. */

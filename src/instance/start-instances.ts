@@ -1,6 +1,6 @@
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { connect, type ConnectOptions } from '../client/connection.js';
+import { connect, type ClientInfo, type ConnectOptions } from '../client/connection.js';
 import type { ResolvedCodex } from '../codex/resolve-codex.js';
 import { prepareHome, type FreshHomeOptions, type HomePlan } from './codex-home.js';
 import { Instance } from './instance.js';
@@ -28,6 +28,8 @@ export interface StartInstancesOptions {
   redactor?: Redactor;
   /** Handshake and request settings. */
   connect: InstanceConnectOptions;
+  /** Each instance's own `initialize.clientInfo` (e.g. `cas-instance-1`, ...), over `connect.clientInfo`. */
+  clientInfoFor?(index: number): ClientInfo;
   /** Further attempts after a failed start (default 3). */
   startupRetries?: number;
   /** Restarts of an app-server that died or hung, per instance (default 3). */
@@ -69,7 +71,8 @@ export async function launchInstances(options: StartInstancesOptions): Promise<{
   const instances = homes.map(
     (home, index) =>
       new Instance(index, home, new StateFileWriter(path.join(options.stateDir, `instance-${index}.json`), options.redactor), {
-        launch: (signal) => connect({ ...options.connect, command, args, env: { ...options.codex.env, CODEX_HOME: home }, signal }),
+        launch: (signal) =>
+          connect({ ...options.connect, ...(options.clientInfoFor === undefined ? {} : { clientInfo: options.clientInfoFor(index) }), command, args, env: { ...options.codex.env, CODEX_HOME: home }, signal }),
         startupRetries: options.startupRetries ?? 3,
         maxRestarts: options.maxRestarts ?? 3,
         maxConsecutiveTimeouts: options.maxConsecutiveTimeouts ?? 3,

@@ -9,6 +9,7 @@ import { LatencyMerge } from './latency-merge.js';
 import type { BaseReportFields } from './report-schema.js';
 import type { ShardEntry } from './shard-set.js';
 import type { ServerSampling } from '../report/server-usage.js';
+import type { BudgetReport } from '../budget/budget-pacer.js';
 import { TimelineMerge, type ShardSecond } from './timeline-merge.js';
 
 /** A merged report's instance line: the shard's own line, with the shard it ran in. */
@@ -46,6 +47,7 @@ export class BaseMerge {
   #interrupted = false;
   readonly #timeline = new TimelineMerge();
   #sampling: ServerSampling | null = null;
+  #budget: BudgetReport | null = null;
 
   /** Adds one shard's report; `warmupMs` is how long its request phase ran before the measured phase. */
   add(file: string, report: BaseReportFields, warmupMs = 0): void {
@@ -71,6 +73,19 @@ export class BaseMerge {
     this.#addMockModel(report.mockModel);
     this.#timeline.add(report.timeline as ShardSecond[], report.timelineHistograms, phaseStartedMs, file, { index: shard, instances: report.perInstance.length });
     this.#addSampling(report.serverSampling ?? null);
+    this.#addBudget((report.budget ?? null) as BudgetReport | null);
+  }
+
+  /** Budgets of the shards (each paced by the same account): changes in time order, waits and reads added, the last tier. */
+  #addBudget(budget: BudgetReport | null): void {
+    if (budget === null) return;
+    const merged = (this.#budget ??= { tier: budget.tier, timeline: [], waitedMs: 0, reads: 0, updates: 0, snapshot: null });
+    merged.timeline = [...merged.timeline, ...budget.timeline].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    merged.waitedMs += budget.waitedMs;
+    merged.reads += budget.reads;
+    merged.updates += budget.updates;
+    merged.tier = merged.timeline.at(-1)?.tier ?? budget.tier;
+    merged.snapshot = budget.snapshot ?? merged.snapshot;
   }
 
   /** Sampling of every shard: rounds and cost added, sources joined. */
@@ -131,6 +146,7 @@ export class BaseMerge {
       serverRequests: this.#serverRequests.toArray(),
       mockModel: this.#mockModel,
       perInstance: [...this.#perInstance].sort((a, b) => a.shard - b.shard || a.index - b.index),
+      budget: this.#budget,
       timeline,
       timelineHistograms: histograms,
       serverSampling: this.#sampling === null ? null : { ...this.#sampling, costMs: roundMs(this.#sampling.costMs) },

@@ -171,7 +171,7 @@ export async function runMine(options: RunMineOptions): Promise<MineReport> {
         tick('starting');
         const ticker = setInterval(() => tick('running'), options.progressIntervalMs ?? 250);
         ticker.unref();
-        const executor = requestExecutor(options.retry, signal);
+        const executor = session.paced(requestExecutor(options.retry, signal), signal);
         let outcomes;
         try {
           outcomes = await Promise.all(

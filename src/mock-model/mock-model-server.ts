@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { playMockScript, resolveMockScript, type MockReplyKind, type MockScriptInput } from './mock-script.js';
 import { replyEvents, sseBody } from './sse.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
 
 /** The one endpoint served, as codex calls it under `base_url`. */
 const RESPONSES_PATH = '/v1/responses';
@@ -118,7 +119,8 @@ export async function startMockModel(options: MockModelOptions): Promise<MockMod
     const n = ++replies;
     if (reply.delayMs > 0) await sleep(reply.delayMs, undefined, { signal: closing.signal });
     const text = sseBody(replyEvents(reply, { responseId: `resp_mock_${n}`, itemId: `${reply.kind === 'message' ? 'msg' : 'call'}_mock_${n}` }));
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'content-length': Buffer.byteLength(text) });
+    const limits = rateLimitHeaders(reply.rateLimits, Math.floor(Date.now() / 1000));
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'content-length': Buffer.byteLength(text), ...limits });
     response.end(text);
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MockRateLimitsSchema, type MockRateLimits } from './rate-limit-headers.js';
 
 /** A token count in a script: a whole number >= 0. */
 const tokenCount = z.number().int().min(0);
@@ -20,6 +21,8 @@ const TextStepSchema = z.strictObject({
   text: z.string(),
   delayMs: delayMs.optional(),
   usage: MockUsageSchema.optional(),
+  /** Rate limits reported with the reply (response headers). */
+  rateLimits: MockRateLimitsSchema.optional(),
 });
 
 /** A step that answers with a `function_call` item; an object `arguments` is sent as its JSON text. */
@@ -30,6 +33,7 @@ const FunctionCallStepSchema = z.strictObject({
   }),
   delayMs: delayMs.optional(),
   usage: MockUsageSchema.optional(),
+  rateLimits: MockRateLimitsSchema.optional(),
 });
 
 /** One scripted model reply. */
@@ -118,6 +122,8 @@ export type MockReply = {
   delayMs: number;
   /** Token usage reported in `response.completed`. */
   usage: MockUsage;
+  /** Rate limits reported in the response headers. */
+  rateLimits?: MockRateLimits;
 } & ({ kind: 'message'; text: string } | { kind: 'functionCall'; name: string; arguments: string });
 
 /** Picks the reply to each request; one player is shared by every request a server gets. */
@@ -127,7 +133,7 @@ export interface MockScriptPlayer {
 }
 
 function replyOf(step: MockStep, script: MockScript): MockReply {
-  const timing = { delayMs: step.delayMs ?? script.delayMs, usage: step.usage ?? script.usage };
+  const timing = { delayMs: step.delayMs ?? script.delayMs, usage: step.usage ?? script.usage, ...(step.rateLimits === undefined ? {} : { rateLimits: step.rateLimits }) };
   if ('text' in step) return { kind: 'message', text: step.text, ...timing };
   const args = step.functionCall.arguments;
   return { kind: 'functionCall', name: step.functionCall.name, arguments: typeof args === 'string' ? args : JSON.stringify(args), ...timing };

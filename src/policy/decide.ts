@@ -3,11 +3,13 @@ import { RpcErrorCode } from '../protocol/error-codes.js';
 import type { ServerRequest } from '../protocol/messages.js';
 import {
   CommandApprovalParamsSchema,
+  isSkillApproval,
+  SKILL_APPROVAL_METHOD,
   PermissionsApprovalParamsSchema,
   ServerRequestMethod as M,
   UserInputParamsSchema,
 } from '../protocol/server-requests.js';
-import type { ServerRequestPolicy } from './choices.js';
+import type { ExecChoice, ServerRequestPolicy, SkillChoice } from './choices.js';
 import { resolveExecDecision } from './exec-decision.js';
 
 /** What the policy says to do with a server request. */
@@ -19,6 +21,8 @@ export type PolicyOutcome =
       decision: string;
       /** Set when the chosen decision was not offered and a safer one was sent instead. */
       fellBackFrom?: string;
+      /** Set when `--skill-approval` decided (a command approval raised by a skill's script). */
+      skill?: true;
     }
   /** Left to the orchestrator (proxy only). */
   | { kind: 'forward' };
@@ -38,15 +42,31 @@ function firstOptions(params: unknown): Record<string, { answers: string[] }> {
   return Object.fromEntries(parsed.data.questions.map((question) => [question.id, { answers: question.options?.[0] ? [question.options[0].label] : [] }]));
 }
 
+/** The command decision a skill choice stands for (the original's `approve` is a plain accept). */
+function skillAsExec(choice: SkillChoice): ExecChoice {
+  return choice === 'approve' ? 'accept' : choice;
+}
+
+/** The original's `skill/requestApproval` answer: approve when the choice accepts, else decline. */
+function approves(choice: ExecChoice): boolean {
+  return choice !== 'decline' && choice !== 'cancel';
+}
+
 /** Decides the answer to one server request; never throws, never leaves one unanswered (but for forward). */
 export function decideServerRequest(request: ServerRequest, policy: ServerRequestPolicy): PolicyOutcome {
   switch (request.method) {
     case M.commandApproval:
     case M.fileChangeApproval: {
       const offer = CommandApprovalParamsSchema.partial().safeParse(request.params);
-      const choice = request.method === M.commandApproval ? policy.exec : policy.file;
+      const bySkill = request.method === M.commandApproval && policy.skill !== undefined && isSkillApproval(request.params);
+      const choice = bySkill ? skillAsExec(policy.skill!) : request.method === M.commandApproval ? policy.exec : policy.file;
       const resolved = resolveExecDecision(choice, offer.success ? offer.data : {});
-      return answer({ decision: resolved.decision }, resolved.label, resolved.fellBackFrom);
+      const outcome = answer({ decision: resolved.decision }, resolved.label, resolved.fellBackFrom);
+      return bySkill && outcome.kind === 'answer' ? { ...outcome, skill: true } : outcome;
+    }
+    case SKILL_APPROVAL_METHOD: {
+      const decision = approves(policy.skill === undefined ? policy.exec : skillAsExec(policy.skill)) ? 'approve' : 'decline';
+      return answer({ decision }, decision);
     }
     case M.permissionsApproval: {
       const asked = PermissionsApprovalParamsSchema.safeParse(request.params);
@@ -74,6 +94,7 @@ export function decideServerRequest(request: ServerRequest, policy: ServerReques
     case M.legacyPatchApproval:
       return error(RpcErrorCode.invalidParams, `cas is v2-only: ${request.method} is a legacy v1 request; use item/commandExecution/requestApproval and item/fileChange/requestApproval`);
     default:
+      if (policy.other === 'forward') return { kind: 'forward' };
       return error(RpcErrorCode.methodNotFound, `cas does not handle server request ${request.method}`);
   }
 }

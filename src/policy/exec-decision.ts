@@ -37,23 +37,34 @@ function amendmentOf(offer: ExecOffer): string[] | undefined {
 }
 
 function plain(label: ExecChoice, fellBackFrom?: ExecChoice): ResolvedDecision {
-  const decision = label as Exclude<ExecChoice, typeof AMENDMENT>;
+  const decision = label as Exclude<ExecChoice, typeof AMENDMENT | 'auto'>;
   return fellBackFrom === undefined ? { decision, label } : { decision, label, fellBackFrom };
+}
+
+/** Acceptance with the amendment the request proposes, when it offers one. */
+function amended(offer: ExecOffer): ResolvedDecision | undefined {
+  const amendment = amendmentOf(offer);
+  if (amendment === undefined || !offers(offer, AMENDMENT)) return undefined;
+  return { decision: { acceptWithExecpolicyAmendment: { execpolicy_amendment: amendment } }, label: AMENDMENT };
+}
+
+/** Accepts with the offered amendment, if any, else for the session, else once; undefined when none is offered. */
+function acceptAuto(offer: ExecOffer): ResolvedDecision | undefined {
+  const withAmendment = amended(offer);
+  if (withAmendment !== undefined) return withAmendment;
+  if (offers(offer, 'acceptForSession')) return plain('acceptForSession');
+  if (offers(offer, 'accept')) return plain('accept');
+  return undefined;
 }
 
 /**
  * The command decision to send for `choice`. When the request does not offer it (or, for an
  * execpolicy amendment, proposes none), the nearest safer offered one: decline, then cancel.
+ * `auto` takes the most lasting acceptance offered (amendment, session, once).
  */
 export function resolveExecDecision(choice: ExecChoice, offer: ExecOffer): ResolvedDecision {
-  if (choice === AMENDMENT) {
-    const amendment = amendmentOf(offer);
-    if (amendment !== undefined && offers(offer, AMENDMENT)) {
-      return { decision: { acceptWithExecpolicyAmendment: { execpolicy_amendment: amendment } }, label: AMENDMENT };
-    }
-  } else if (offers(offer, choice)) {
-    return plain(choice);
-  }
+  const chosen = choice === 'auto' ? acceptAuto(offer) : choice === AMENDMENT ? amended(offer) : offers(offer, choice) ? plain(choice) : undefined;
+  if (chosen !== undefined) return chosen;
   if (offers(offer, 'decline')) return plain('decline', choice);
   if (offers(offer, 'cancel')) return plain('cancel', choice);
   // Nothing safe is offered: decline anyway rather than approve what was not chosen.

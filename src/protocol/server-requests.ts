@@ -16,6 +16,13 @@ export const ServerRequestMethod = {
   legacyPatchApproval: 'applyPatchApproval',
 } as const;
 
+/**
+ * The skill approval request the original cas answered. codex 0.169.0 does not send it (a skill
+ * script's approval comes as a command approval with `skillMetadata`), so it is kept apart from
+ * the protocol's methods above; cas still answers it, for servers that do.
+ */
+export const SKILL_APPROVAL_METHOD = 'skill/requestApproval';
+
 /** One entry of `availableDecisions`: a plain decision, or an object such as `{acceptWithExecpolicyAmendment: {...}}`. */
 export const OfferedDecisionSchema = z.union([z.string(), z.record(z.string(), z.unknown())]);
 
@@ -89,6 +96,14 @@ export const AuthTokensRefreshResponseSchema = z.object({
   chatgptPlanType: z.string().nullable().optional(),
 });
 export const CurrentTimeResponseSchema = z.object({ currentTimeAt: z.number().int() });
+/** The answer to the original cas's `skill/requestApproval`. */
+export const SkillApprovalResponseSchema = z.object({ decision: z.enum(['approve', 'decline']) });
+
+/** True when a command approval was raised by a skill's script: it names the skill's SKILL.md. */
+export function isSkillApproval(params: unknown): boolean {
+  const metadata = (params as { skillMetadata?: unknown } | null | undefined)?.skillMetadata;
+  return typeof metadata === 'object' && metadata !== null;
+}
 
 /** Answers an orchestrator gives through `cas/respond` that cas checks before passing them on. */
 export const TYPED_RESPONSES: Readonly<Record<string, z.ZodType>> = {
@@ -96,4 +111,5 @@ export const TYPED_RESPONSES: Readonly<Record<string, z.ZodType>> = {
   [ServerRequestMethod.userInput]: UserInputResponseSchema,
   [ServerRequestMethod.authTokensRefresh]: AuthTokensRefreshResponseSchema,
   [ServerRequestMethod.elicitation]: ElicitationResponseSchema,
+  [SKILL_APPROVAL_METHOD]: SkillApprovalResponseSchema,
 };

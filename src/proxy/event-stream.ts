@@ -1,12 +1,14 @@
 import type { Writable } from 'node:stream';
-import type { RoutingKeys } from './routing-keys.js';
 import { Redactor } from '../report/redactor.js';
 
 /** What the proxy writes: its own fields, and the raw message when there is one. */
-export interface ProxyEvent extends RoutingKeys {
+export interface ProxyEvent {
   type: string;
   [field: string]: unknown;
 }
+
+/** The version of the event format (the original cas's `v`). */
+export const EVENT_VERSION = 1;
 
 /** Hooks of an {@link EventStream}. */
 export interface EventStreamHooks {
@@ -17,7 +19,7 @@ export interface EventStreamHooks {
 }
 
 /**
- * Writes the proxy's JSONL events with `seq`, `ts` and `sessionId`, keeping the raw message
+ * Writes the proxy's JSONL events with `v`, `seq`, `ts`, `sessionId` and the proxy's `pid`, keeping the raw message
  * byte for byte: `msg` is spliced in as received, never re-serialised. Events the reader has
  * not taken yet are counted; at `maxQueue` the proxy pauses its inputs until the stream drains.
  */
@@ -61,7 +63,7 @@ export class EventStream {
   emit(event: ProxyEvent, rawMessage?: string): void {
     const { type, ...fields } = this.#redactor.value(event);
     const message = rawMessage === undefined ? undefined : this.#redactor.json(rawMessage);
-    const head = JSON.stringify({ type, seq: ++this.#seq, ts: Date.now(), sessionId: this.#sessionId, ...fields, ...(message?.changed ? { redacted: true } : {}) });
+    const head = JSON.stringify({ type, v: EVENT_VERSION, seq: ++this.#seq, ts: Date.now(), sessionId: this.#sessionId, pid: process.pid, ...fields, ...(message?.changed ? { redacted: true } : {}) });
     const line = message === undefined ? head : `${head.slice(0, -1)},"msg":${message.text}}`;
     this.#queued++;
     this.#stream.write(`${line}\n`, () => {

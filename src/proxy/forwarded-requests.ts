@@ -11,6 +11,9 @@ export type RespondOutcome =
   /** No forwarded request is waiting under that id. */
   | { kind: 'unknown' };
 
+/** The code of the error a forwarded request gets when the orchestrator does not answer in time. */
+export const FORWARD_TIMEOUT_CODE = -32000;
+
 interface Waiting {
   request: ServerRequest;
   resolve(reply: ServerRequestReply): void;
@@ -37,6 +40,11 @@ export class ForwardedRequests {
     this.#onTimeout = onTimeout;
   }
 
+  /** How long the orchestrator has (0: forever). */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
   /** Ids waiting for the orchestrator. */
   get pending(): RequestId[] {
     return [...this.#waiting.values()].map((waiting) => waiting.request.id);
@@ -48,7 +56,8 @@ export class ForwardedRequests {
       const waiting: Waiting = { request, resolve, timer: undefined };
       if (this.#timeoutMs > 0) {
         waiting.timer = setTimeout(() => {
-          const error = { code: RpcErrorCode.internalError, message: `the orchestrator did not answer ${request.method} within ${this.#timeoutMs} ms` };
+          // The original cas's code and words, which orchestrators may match on.
+          const error = { code: FORWARD_TIMEOUT_CODE, message: `Timed out waiting for orchestrator response to ${request.method}` };
           this.#settle(request.id, { error });
           this.#onTimeout(request, error);
         }, this.#timeoutMs);

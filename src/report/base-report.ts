@@ -8,6 +8,7 @@ import type { MockModelStats } from '../mock-model/mock-model-server.js';
 import { addServerSeconds, type ServerSampling, type ServerUsage } from './server-usage.js';
 import type { TimelineSecond } from './timeline.js';
 import { WHOLE_JOB, type Shard } from '../shard/shard-spec.js';
+import type { BudgetReport } from '../budget/budget-pacer.js';
 
 /** One instance's line in a report. */
 export interface InstanceReport {
@@ -64,6 +65,8 @@ export interface BaseReport {
   serverRequests: ServerRequestCount[];
   /** The loopback model (`--mock-model`): its URL and what it served; null without one. */
   mockModel: (MockModelStats & { url: string }) | null;
+  /** With `--budget-pacing`: the rate-limit tier over time and the time work waited for it; null without. */
+  budget: BudgetReport | null;
   perInstance: InstanceReport[];
   /** Per second of the request phase: sent, completed, errors, overloads, p50/p90/p99, and each server's CPU and memory. */
   timeline: TimelineSecond[];
@@ -88,6 +91,7 @@ export interface BaseReportInput {
   serverUsage?: ServerUsage;
   /** Default: the whole job. */
   shard?: Shard;
+  budget: BaseReport['budget'];
 }
 
 function instanceReport(instance: Instance, usage: ServerUsage | undefined): InstanceReport {
@@ -151,6 +155,7 @@ export function buildBaseReport(input: BaseReportInput): BaseReport {
     interrupted: input.interrupted,
     serverRequests: input.serverRequests.toArray(),
     mockModel: input.mockModel,
+    budget: input.budget,
     perInstance: input.instances.map((instance) => instanceReport(instance, input.serverUsage)),
     timeline: input.serverUsage === undefined ? stats.timeline.toArray() : addServerSeconds(stats.timeline.toArray(), input.serverUsage, stats.timeline.origin),
     timelineHistograms: stats.timeline.histograms(),

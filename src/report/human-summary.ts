@@ -42,6 +42,10 @@ export function commonLines(report: BaseReport): string[] {
   ];
   const servers = serverLine(report);
   if (servers !== undefined) lines.push(servers);
+  if (report.budget != null) {
+    const tiers = report.budget.timeline.map((change) => change.tier).join(' -> ') || report.budget.tier;
+    lines.push(`  budget: ${tiers}; work waited ${(report.budget.waitedMs / 1000).toFixed(2)} s for it`);
+  }
   if ((instances.failed ?? []).length > 0) lines.push(`  ${instances.failed.length} instance(s) failed to start (see stderr)`);
   for (const error of report.errors.slice(0, 5)) lines.push(`  error ${formatCode(error.code)} x${error.count}: ${truncate(error.message)}`);
   if (report.errors.length > 5) lines.push(`  ... ${report.errors.length - 5} more kinds of error (see the JSON report)`);

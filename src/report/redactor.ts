@@ -19,6 +19,21 @@ const SECRET_KEY_IN_TEXT = /"[A-Za-z0-9_-]*(?:api[_-]?key|token|secret|password|
 /** Secret values shorter than this are not looked for in text: too likely to match by chance. */
 const MIN_SECRET_LENGTH = 8;
 
+/** Characters JSON text must escape. */
+// eslint-disable-next-line no-control-regex
+const MUST_ESCAPE = /["\\\u0000-\u001f]/;
+/** Escapes that may stand for any character. */
+const ESCAPES_ANY_CHARACTER = /\\[u/]/;
+
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** JSON text with its string escapes decoded: every string's content as the parser would see it (for searching, not parsing). */
+export function decodeJsonEscapes(json: string): string {
+  return json.replace(/\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))/g, (_, hex: string | undefined, simple: string | undefined) =>
+    hex !== undefined ? String.fromCharCode(Number.parseInt(hex, 16)) : SIMPLE_ESCAPES[simple!]!,
+  );
+}
+
 function normalise(key: string): string {
   return key.toLowerCase().replace(/[_-]/g, '');
 }
@@ -31,10 +46,13 @@ function normalise(key: string): string {
 export class Redactor {
   readonly #extraKeys: Set<string>;
   readonly #values: string[];
+  /** A known secret holds a character JSON must escape. */
+  readonly #escapableSecret: boolean;
 
   constructor(extraKeys: readonly string[] = [], secretValues: readonly string[] = []) {
     this.#extraKeys = new Set(extraKeys.map(normalise));
     this.#values = [...new Set(secretValues.filter((value) => value.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+    this.#escapableSecret = this.#values.some((value) => MUST_ESCAPE.test(value));
   }
 
   /** True when `key` holds a secret. */
@@ -60,12 +78,26 @@ export class Redactor {
     return out;
   }
 
-  /** Whether JSON text may hold a secret (a secret-looking key, or a known secret value). */
+  /**
+   * Whether JSON text may hold a secret (a secret-looking key, or a known secret value), judged on
+   * the decoded text: a key or value may be written with escapes (`\u0074oken`, a password
+   * holding `"` or `\\`), and the raw text would not show it.
+   */
   mayHoldSecret(json: string): boolean {
-    return SECRET_KEY_IN_TEXT.test(json) || this.#extraKeys.size > 0 || this.#values.some((secret) => json.includes(secret));
+    const decoded = this.#mayBeHidden(json) ? decodeJsonEscapes(json) : json;
+    return SECRET_KEY_IN_TEXT.test(decoded) || this.#extraKeys.size > 0 || this.#values.some((secret) => decoded.includes(secret));
   }
 
-  /** JSON text as is when it holds no secret, else parsed, redacted and written again; `changed` says which. */
+  /**
+   * Whether escapes in the text could hide a key or known secret from a raw search: `\u` and `\/`
+   * can stand for any such character; `\"`, `\\` and the control escapes only for secrets that hold
+   * those characters (no key name does). Common text (`\n` in messages) keeps the raw search.
+   */
+  #mayBeHidden(json: string): boolean {
+    return json.includes('\\') && (this.#escapableSecret || ESCAPES_ANY_CHARACTER.test(json));
+  }
+
+  /** JSON text as is when it holds no secret, else parsed, redacted (decoded keys and values compared) and written again; `changed` says which. */
   json(text: string): { text: string; changed: boolean } {
     if (!this.mayHoldSecret(text)) return { text, changed: false };
     let parsed: unknown;

@@ -1,3 +1,4 @@
+import type { Instance } from '../instance/instance.js';
 import { buildRunReport, type RunReport } from '../report/run-report.js';
 import type { LatencyRecord } from '../report/run-stats.js';
 import { checkThresholds, type Thresholds } from '../report/thresholds.js';
@@ -57,6 +58,8 @@ export interface RunMethodOptions extends Omit<SessionOptions, 'signal' | 'homes
   samples: number;
   /** Receives each request's latency record as it completes. */
   onRecord?(record: LatencyRecord): void;
+  /** Called once the instances are up (or failed), before any request. */
+  onStarted?(instances: readonly Instance[]): void;
   /** Called about every `progressIntervalMs` while the run goes. */
   onProgress?(progress: RunProgress): void;
   progressIntervalMs?: number;
@@ -98,6 +101,7 @@ export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
   progress('starting');
   try {
     return await withSession({ ...options, signal }, async (session) => {
+      options.onStarted?.(session.instances);
       const { stats, wallMs } = await runRequestPhase({
         instances: session.instances,
         concurrency: options.concurrency,
@@ -105,7 +109,7 @@ export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
         rate: options.rate,
         startAt: options.startAt,
         job: { method: options.method, params: options.params },
-        execute,
+        execute: session.paced(execute, signal),
         samples: options.samples,
         signal,
         onRecord: options.onRecord,

@@ -19,6 +19,12 @@ import { ServerRequestTally } from '../policy/server-request-tally.js';
 import type { Redactor } from '../report/redactor.js';
 import { ServerSampler, type ServerSamplerOptions } from './server-sampler.js';
 import type { Shard } from '../shard/shard-spec.js';
+import { BudgetPacer, type BudgetChange } from '../budget/budget-pacer.js';
+import type { BudgetSnapshot } from '../budget/governor.js';
+import { RATE_LIMITS_READ } from '../budget/rate-limits.js';
+import type { AppServerConnection, ClientInfo } from '../client/connection.js';
+import { pacedExecutor } from './paced-executor.js';
+import type { JobExecutor } from './run-workers.js';
 
 /** Where and how a session starts its app-servers. */
 export interface SessionOptions {
@@ -43,6 +49,8 @@ export interface SessionOptions {
   stateDir?: string;
   /** Handshake and request settings of every instance. */
   connect: InstanceConnectOptions;
+  /** Each instance's own `initialize.clientInfo`, over `connect.clientInfo`. */
+  clientInfoFor?(index: number): ClientInfo;
   startupRetries: number;
   /** Restarts of an app-server that died or hung, per instance (default 3). */
   maxRestarts?: number;
@@ -69,6 +77,10 @@ export interface SessionOptions {
    * slowly hold up no other. Not with `requireAll`, which needs every start settled first.
    */
   startInBackground?: boolean;
+  /** Pace work by the account's rate-limit budget (`--budget-pacing`). */
+  budgetPacing?: boolean;
+  /** Told when the budget's tier or limit changes (to say so). */
+  onBudget?(change: BudgetChange, snapshot: BudgetSnapshot | null): void;
 }
 
 /** Started app-servers, ready for work. */
@@ -88,6 +100,10 @@ export interface Session {
   serverRequests: ServerRequestTally;
   /** Samples the servers' CPU and memory, unless turned off; stopped by `close`. */
   sampler: ServerSampler | undefined;
+  /** The rate-limit budget, with `budgetPacing`. */
+  budget: BudgetPacer | undefined;
+  /** `executor`, paced by the budget when pacing (else as is). */
+  paced(executor: JobExecutor, signal?: AbortSignal): JobExecutor;
   /** The fields every report shares, from these instances and the given statistics. */
   report(stats: RunStats, wallMs: number, interrupted: boolean): BaseReport;
 }
@@ -126,6 +142,22 @@ function homePlan(options: SessionOptions, runDir: string): HomePlan {
   return { homes, shared: new Set(homes).size < homes.length };
 }
 
+/** Reads the budget from the first app-server that serves. */
+async function readBudget(instances: readonly Instance[]): Promise<unknown> {
+  const instance = instances.find((candidate) => candidate.serving);
+  if (instance === undefined) throw new Error('no app-server is left to read the rate-limit budget from');
+  return (instance.connection ?? (await instance.whenReady())).request(RATE_LIMITS_READ, {});
+}
+
+/** `onConnection` that also lets the budget follow every connection, restarts included. */
+function watchingConnections(onConnection: ((connection: AppServerConnection) => void) | undefined, budget: BudgetPacer | undefined) {
+  if (budget === undefined) return onConnection;
+  return (connection: AppServerConnection) => {
+    onConnection?.(connection);
+    budget.watch(connection);
+  };
+}
+
 /**
  * Starts the instances, runs `body` with them, then closes every app-server and removes the
  * temp run dir, whatever `body` did.
@@ -138,6 +170,8 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
   const serverRequests = new ServerRequestTally();
   const cleanups: Array<() => void> = [];
   let stateLock: FileLock | undefined;
+  const budget = options.budgetPacing ? new BudgetPacer({ read: () => readBudget(instances), onChange: options.onBudget }) : undefined;
+  if (budget !== undefined) cleanups.push(() => budget.stop());
   try {
     if (options.mockModel !== undefined) mock = await startMockModel({ script: options.mockModel });
     const url = mock?.url;
@@ -156,7 +190,12 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
       freshConfig: url === undefined || options.untouchedHomes ? undefined : (templateConfig) => mockProviderConfig(url, templateConfig),
       stateDir,
       redactor: options.redactor,
-      connect: { ...options.connect, onServerRequest: options.connect.onServerRequest ?? policyHandler(options.policy ?? DEFAULT_POLICY, serverRequests) },
+      connect: {
+        ...options.connect,
+        onConnection: watchingConnections(options.connect.onConnection, budget),
+        onServerRequest: options.connect.onServerRequest ?? policyHandler(options.policy ?? DEFAULT_POLICY, serverRequests),
+      },
+      ...(options.clientInfoFor === undefined ? {} : { clientInfoFor: options.clientInfoFor }),
       startupRetries: options.startupRetries,
       maxRestarts: options.maxRestarts,
       maxConsecutiveTimeouts: options.maxConsecutiveTimeouts,
@@ -181,9 +220,28 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
     }
     const stopGrace = startGracePeriod(instances, options.signal, options.graceMs ?? DEFAULT_GRACE_MS);
     cleanups.push(stopGrace);
+    // The first tier is known before any work is dispatched (it needs a server to ask).
+    if (budget !== undefined) {
+      await ready;
+      await budget.start();
+    }
     const codex = { path: options.codex.path, source: options.codex.source };
     const report = (stats: RunStats, wallMs: number, interrupted: boolean) =>
-      buildBaseReport({ codex, instances, stats, wallMs, startupWallMs, startedAt, interrupted, serverRequests, mockModel: mockModelReport(mock), serverUsage: sampler?.result(), shard: options.shard });
+      buildBaseReport({
+        codex,
+        instances,
+        stats,
+        wallMs,
+        startupWallMs,
+        startedAt,
+        interrupted,
+        serverRequests,
+        mockModel: mockModelReport(mock),
+        serverUsage: sampler?.result(),
+        shard: options.shard,
+        budget: budget?.report() ?? null,
+      });
+    const paced = (executor: JobExecutor, signal?: AbortSignal) => pacedExecutor(executor, budget, signal);
     return await body({
       instances,
       get startupWallMs() {
@@ -196,6 +254,8 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
       close,
       serverRequests,
       sampler,
+      budget,
+      paced,
       report,
     });
   } finally {

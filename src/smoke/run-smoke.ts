@@ -33,6 +33,8 @@ export interface SmokeOptions {
   requestTimeoutMs?: number;
   /** Sent in `initialize`. */
   optOutNotificationMethods?: readonly string[];
+  /** The app-server's working directory (default: the current one). */
+  cwd?: string;
   /** How long each turn may take to complete, in ms (default 30000). */
   turnTimeoutMs?: number;
   /** Further attempts when the app-server fails to start (default 0; not when the binary cannot run). */
@@ -95,6 +97,7 @@ async function startServer(options: SmokeOptions, resources: SmokeResources, sta
     codexHome: home,
     requestTimeoutMs: options.requestTimeoutMs,
     optOutNotificationMethods: options.optOutNotificationMethods,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     turnTimeoutMs,
   };
   state.client = await startWithRetries(clientOptions, options.startupRetries ?? 0, options.signal);

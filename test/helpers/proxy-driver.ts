@@ -1,5 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { CAS_BIN, ROOT } from './cas-cli.js';
+
+/** How a test starts the proxy. */
+export interface ProxyDriverOptions {
+  /** Variables for the proxy's environment; CODEX_HOME defaults to a fresh temp dir (the proxy runs on the home it inherits). */
+  env?: Record<string, string>;
+  cwd?: string;
+}
 
 /** One proxy event as written on stdout, with the raw line it came in. */
 export interface ProxyEventLine {
@@ -19,11 +29,25 @@ export interface ProxyEventLine {
 export class ProxyDriver {
   readonly events: ProxyEventLine[] = [];
   readonly process: ResultPromise;
+  /** The CODEX_HOME the proxy inherited (a temp dir unless the test gave one). */
+  readonly codexHome: string;
+  readonly #ownedHome: string | undefined;
   #waiters: Array<() => void> = [];
   #buffer = '';
 
-  constructor(args: readonly string[]) {
-    this.process = execa(process.execPath, [CAS_BIN, 'proxy', ...args], { cwd: ROOT, reject: false, stdin: 'pipe', buffer: { stdout: false, stderr: true } });
+  constructor(args: readonly string[], options: ProxyDriverOptions = {}) {
+    this.#ownedHome = options.env?.CODEX_HOME === undefined ? mkdtempSync(path.join(os.tmpdir(), 'cas-proxy-home-')) : undefined;
+    this.codexHome = options.env?.CODEX_HOME ?? this.#ownedHome!;
+    this.process = execa(process.execPath, [CAS_BIN, 'proxy', ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...options.env, CODEX_HOME: this.codexHome },
+      reject: false,
+      stdin: 'pipe',
+      buffer: { stdout: false, stderr: true },
+    });
+    void this.process.then(() => {
+      if (this.#ownedHome !== undefined) rmSync(this.#ownedHome, { recursive: true, force: true });
+    });
     this.process.stdout!.setEncoding('utf8');
     this.process.stdout!.on('data', (chunk: string) => {
       this.#buffer += chunk;
@@ -60,11 +84,21 @@ export class ProxyDriver {
     return this.waitFor((event) => event.type === 'cas/fromServer' && event.clientRequestId === clientRequestId);
   }
 
-  /** Sends cas/exit and waits for the process to end. */
-  async exit(): Promise<{ exitCode: number; stderr: string }> {
+  /** Sends cas/exit and waits for the process to end; stdin stays open unless `closeInput`. */
+  async exit(closeInput = false): Promise<{ exitCode: number; stderr: string }> {
     this.send({ type: 'cas/exit' });
-    this.process.stdin!.end();
+    if (closeInput) this.process.stdin!.end();
+    return this.ended();
+  }
+
+  /** Waits for the process to end. */
+  async ended(): Promise<{ exitCode: number; stderr: string }> {
     const result = await this.process;
     return { exitCode: result.exitCode ?? -1, stderr: String(result.stderr) };
+  }
+
+  /** Events of one type. */
+  ofType(type: string): ProxyEventLine[] {
+    return this.events.filter((event) => event.type === type);
   }
 }

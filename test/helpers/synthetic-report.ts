@@ -70,6 +70,7 @@ export function syntheticReport(run: SyntheticRun): RunReport {
     startedAt: new Date(Date.UTC(2026, 0, 1)).toISOString(),
     phaseStartedAt: new Date(Date.UTC(2026, 0, 1)).toISOString(),
     shard: { index: 0, count: 1, jobId: null },
+    budget: null,
     interrupted: false,
     serverRequests: [],
     mockModel: null,

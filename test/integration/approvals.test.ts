@@ -75,7 +75,7 @@ describe('approval policies on real approval requests', () => {
     const thread = (await proxy.reply('thread')).msg!.result as { thread: { id: string } };
     proxy.send({ type: 'cas/request', clientRequestId: 'turn', method: 'turn/start', params: { threadId: thread.thread.id, input: [{ type: 'text', text: 'go' }] } });
     const request = await proxy.waitFor((event) => event.type === 'cas/fromServer' && event.msg?.method === APPROVAL);
-    const answer = await proxy.waitFor((event) => event.type === 'cas/toServer' && event.msg?.id === request.msg!.id);
+    const answer = await proxy.waitFor((event) => event.type === 'cas/toServer' && event.kind === 'response' && event.msg?.id === request.msg!.id);
     expect(answer).toMatchObject({ threadId: thread.thread.id, policy: { decision: 'cancel', fellBackFrom: 'acceptForSession' }, msg: { result: { decision: 'cancel' } } });
     // Answered by policy: never forwarded.
     expect(proxy.events.some((event) => event.type === 'cas/serverRequest')).toBe(false);

@@ -54,7 +54,7 @@ describe('cas proxy against the real app-server', () => {
     const started = await proxy.reply('start');
     await proxy.waitFor((event) => event.type === 'cas/fromServer' && event.msg?.id === 'raw-1');
     proxy.send({ type: 'cas/state/get' }, { type: 'cas/stats/get' });
-    const state = await proxy.waitFor((event) => event.type === 'cas/state');
+    const state = await proxy.waitFor((event) => event.type === 'cas/state' && event.kind === 'get');
     const stats = await proxy.waitFor((event) => event.type === 'cas/stats');
     const { exitCode } = await proxy.exit();
     expect(exitCode).toBe(0);
@@ -77,26 +77,27 @@ describe('cas proxy against the real app-server', () => {
     expect(events.find((event) => event.type === 'cas/toServer' && event.clientRequestId === 'list')?.msg).toMatchObject({ method: 'thread/list' });
 
     // Bad lines are reported by number, and the proxy went on.
-    const errors = events.filter((event) => event.type === 'cas/error').map((event) => event.error);
+    const errors = events.filter((event) => event.type === 'cas/error').map((event) => [event.line, event.message]);
     expect(errors).toEqual([
-      'line 2: not valid JSON',
-      'line 3: not a known envelope (type "cas/unknown")',
-      expect.stringMatching(/^line 4: bad cas\/request: method/),
+      [2, 'line 2: not valid JSON'],
+      [3, 'line 3: not a known envelope (type "cas/unknown")'],
+      [4, expect.stringMatching(/^line 4: bad cas\/request: method/)],
     ]);
-    expect(state.state).toMatchObject({ threadId, codexHome: expect.any(String), pendingServerRequests: [] });
-    expect(stats.stats).toMatchObject({ badInput: 3, pendingRequests: 0 });
-    expect(JSON.parse(await readFile(stateFile, 'utf8'))).toMatchObject({ threadId, threads: [threadId] });
+    expect(state).toMatchObject({ kind: 'get', currentThreadId: threadId, state: { currentThreadId: threadId, codexHome: expect.any(String), pendingServerRequests: [] } });
+    expect(stats).toMatchObject({ kind: 'get', snapshot: { stats: { clientParseErrors: 3 }, pendingRequests: 0, pendingClientRequests: 0 } });
+    expect(JSON.parse(await readFile(stateFile, 'utf8'))).toMatchObject({ v: 1, currentThreadId: threadId, threads: [threadId] });
   });
 
-  it('forwards a dynamic tool call and passes the orchestrator\'s answer on', async () => {
-    const proxy = new ProxyDriver(['--mock-model', '--mock-script', await toolScript(), '--dynamic-tool-response', 'forward']);
+  it('forwards a dynamic tool call (by default, as the original cas) and passes the orchestrator\'s answer on', async () => {
+    const proxy = new ProxyDriver(['--mock-model', '--mock-script', await toolScript()]);
     const threadId = await startToolTurn(proxy);
     const forwarded = await proxy.waitFor((event) => event.type === 'cas/serverRequest');
     expect(forwarded).toMatchObject({ method: 'item/tool/call', threadId, msg: { method: 'item/tool/call', params: { tool: 'lookup', arguments: { q: 'answer' } } } });
     proxy.send({ type: 'cas/respond', id: forwarded.id, result: { contentItems: [{ type: 'inputText', text: 'forty-two' }], success: true } });
     const completed = await proxy.waitFor((event) => event.msg?.method === 'turn/completed');
     expect(completed.msg!.params).toMatchObject({ turn: { status: 'completed' } });
-    const answer = await proxy.waitFor((event) => event.type === 'cas/toServer' && event.msg?.id === forwarded.id);
+    const answer = await proxy.waitFor((event) => event.type === 'cas/toServer' && event.kind === 'response' && event.msg?.id === forwarded.id);
+    expect(answer).toMatchObject({ kind: 'response', reason: 'clientResponse', method: 'item/tool/call', threadId });
     expect(answer.msg).toEqual({ id: forwarded.id, result: { contentItems: [{ type: 'inputText', text: 'forty-two' }], success: true } });
     // The server recorded the tool's output as given.
     expect(proxy.events.some((event) => event.msg?.method === 'item/completed' && event.raw.includes('forty-two'))).toBe(true);
@@ -108,13 +109,14 @@ describe('cas proxy against the real app-server', () => {
     await startToolTurn(proxy);
     const forwarded = await proxy.waitFor((event) => event.type === 'cas/serverRequest');
     const timeout = await proxy.waitFor((event) => event.type === 'cas/serverRequestTimeout');
-    expect(timeout).toMatchObject({ id: forwarded.id, method: 'item/tool/call' });
-    const answer = await proxy.waitFor((event) => event.type === 'cas/toServer' && event.msg?.id === forwarded.id);
-    expect(answer.msg).toMatchObject({ error: { code: -32603, message: 'the orchestrator did not answer item/tool/call within 300 ms' } });
+    expect(timeout).toMatchObject({ id: forwarded.id, method: 'item/tool/call', timeoutMs: 300 });
+    const answer = await proxy.waitFor((event) => event.type === 'cas/toServer' && event.kind === 'response' && event.msg?.id === forwarded.id);
+    expect(answer).toMatchObject({ reason: 'serverRequestTimeout', method: 'item/tool/call' });
+    expect(answer.msg).toEqual({ id: forwarded.id, error: { code: -32000, message: 'Timed out waiting for orchestrator response to item/tool/call' } });
     // The turn does not hang on it, and a late answer is refused.
     await proxy.waitFor((event) => event.msg?.method === 'turn/completed');
     proxy.send({ type: 'cas/respond', id: forwarded.id, result: { contentItems: [], success: true } });
-    await proxy.waitFor((event) => event.type === 'cas/error' && String(event.error).includes('no forwarded server request is waiting'));
+    await proxy.waitFor((event) => event.type === 'cas/error' && event.message === 'cas/respond id does not match a pending server request');
     expect((await proxy.exit()).exitCode).toBe(0);
   });
 
@@ -124,8 +126,9 @@ describe('cas proxy against the real app-server', () => {
     const forwarded = await proxy.waitFor((event) => event.type === 'cas/serverRequest');
     proxy.send({ type: 'cas/respond', id: forwarded.id, result: { text: 'not a tool result' } });
     const refused = await proxy.waitFor((event) => event.type === 'cas/error');
-    expect(refused.error).toMatch(/answer to item\/tool\/call refused: contentItems/);
-    const answer = await proxy.waitFor((event) => event.type === 'cas/toServer' && event.msg?.id === forwarded.id);
+    expect(refused).toMatchObject({ message: 'Invalid cas/respond payload for server request', method: 'item/tool/call', validationError: expect.stringMatching(/^contentItems/) });
+    const answer = await proxy.waitFor((event) => event.type === 'cas/toServer' && event.kind === 'response' && event.msg?.id === forwarded.id);
+    expect(answer).toMatchObject({ reason: 'clientResponseValidationError' });
     expect(answer.msg).toMatchObject({ error: { code: -32602 } });
     await proxy.waitFor((event) => event.msg?.method === 'turn/completed');
     expect((await proxy.exit()).exitCode).toBe(0);
@@ -147,7 +150,7 @@ describe('cas proxy against the real app-server', () => {
     const resumed = events.findIndex((event) => event.type === 'cas/ioResumed');
     expect(paused).toBeGreaterThan(0);
     expect(resumed).toBeGreaterThan(paused);
-    const replies = events.filter((event) => event.type === 'cas/fromServer' && typeof event.clientRequestId === 'string');
+    const replies = events.filter((event) => event.type === 'cas/fromServer' && event.internal === false && typeof event.clientRequestId === 'string');
     expect(new Set(replies.map((event) => event.clientRequestId)).size).toBe(requests);
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
     expect((await proxy.exit()).exitCode).toBe(0);

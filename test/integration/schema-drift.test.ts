@@ -35,6 +35,7 @@ import { ThreadStartResultSchema, TurnCompletedParamsSchema, TurnStartResultSche
 import { ThreadListPageSchema, ThreadReadResultSchema } from '../../src/mine/list-params.js';
 import { ItemsPageSchema, TurnsPageSchema } from '../../src/mine/thread-reader.js';
 import { parseProblems, sendProblems } from '../helpers/json-schema-compat.js';
+import { RateLimitsResultSchema, RateLimitsUpdatedParamsSchema } from '../../src/budget/rate-limits.js';
 
 type Schema = Record<string, unknown>;
 let dir: string;
@@ -126,6 +127,9 @@ describe('our protocol schemas match the pinned app-server', () => {
       [ThreadReadResultSchema, 'ThreadReadResponse'],
       [TurnsPageSchema, 'ThreadTurnsListResponse'],
       [ItemsPageSchema, 'ThreadItemsListResponse'],
+      // The budget governor reads these.
+      [RateLimitsResultSchema, 'GetAccountRateLimitsResponse'],
+      [RateLimitsUpdatedParamsSchema, 'AccountRateLimitsUpdatedNotification'],
     ];
     for (const [ours, name] of pairs) {
       const theirs = await generated(name);

@@ -90,7 +90,9 @@ describe('signals', () => {
 
   it('the proxy killed with SIGKILL leaves no app-server behind either', async () => {
     const stateFile = path.join(dir, 'proxy-state.json');
-    const proxy = execa(process.execPath, [CAS_BIN, 'proxy', '--state-file', stateFile], { cwd: ROOT, reject: false, stdin: 'pipe' });
+    // The proxy runs on the home it inherits: a private one here.
+    const home = path.join(dir, 'proxy-home');
+    const proxy = execa(process.execPath, [CAS_BIN, 'proxy', '--state-file', stateFile], { cwd: ROOT, env: { CODEX_HOME: home }, reject: false, stdin: 'pipe' });
     let pid: number | null = null;
     await until(async () => {
       pid = (JSON.parse(await readFile(stateFile, 'utf8').catch(() => '{}')) as { pid?: number | null }).pid ?? null;

@@ -33,7 +33,12 @@ const cases: Array<[string, string[], RegExp]> = [
   ['a missing template', ['run', '-m', 'thread/list', '--codex-home-template', '/nonexistent'], /--codex-home-template \/nonexistent: not a readable directory/],
   ['an unwritable --out', ['run', '-m', 'thread/list', '--out', '/nonexistent/dir/r.json'], /--out .*does not exist or is not writable/],
   ['backoff max below base', ['run', '-m', 'thread/list', '--backoff-base-ms', '100', '--backoff-max-ms', '10'], /--backoff-max-ms must be at least/],
-  ['an unknown approval decision', ['run', '-m', 'thread/list', '--exec-approval', 'maybe'], /--exec-approval must be one of accept, acceptForSession/],
+  ['an unknown approval decision', ['run', '-m', 'thread/list', '--exec-approval', 'maybe'], /--exec-approval must be one of auto, accept, acceptForSession/],
+  ['an unknown skill decision', ['run', '-m', 'thread/list', '--skill-approval', 'maybe'], /--skill-approval must be one of auto, approve, accept/],
+  ['--read-only with an approving skill policy', ['proxy', '--read-only', '--skill-approval', 'approve'], /--read-only declines every approval/],
+  ['a --cwd that is not a directory', ['run', '--cwd', '/nonexistent/work'], /^cas: --cwd \/nonexistent\/work: not a directory$/],
+  ['a negative heartbeat', ['proxy', '--heartbeat-ms', '-1'], /--heartbeat-ms must not be negative/],
+  ['a --state-file that cannot be made', ['proxy', '--state-file', '/proc/cas/state.json'], /--state-file \/proc\/cas\/state.json: cannot create directory \/proc\/cas \(ENOENT\)/],
   ['--read-only with an accepting policy', ['run', '-m', 'thread/list', '--read-only', '--exec-approval', 'accept'], /--read-only declines every approval/],
   ['forward outside the proxy', ['batch', '-i', '-', '--dynamic-tool-response', 'forward'], /--dynamic-tool-response forward needs cas proxy/],
   ['a tool response of the wrong shape', ['run', '-m', 'thread/list', '--dynamic-tool-response', '{"ok":true}'], /--dynamic-tool-response must look like \{"contentItems"/],
@@ -80,6 +85,15 @@ describe('usage errors', () => {
     const proxy = flags(await help('proxy'));
     for (const unused of ['--retries', '--backoff-max-ms', '--require-all', '--max-restarts', '--max-consecutive-timeouts']) expect(proxy.has(unused)).toBe(false);
     expect(flags(await help('request')).has('--require-all')).toBe(false);
+    // The original cas's names lead to the same commands, with the flags of their own.
+    const smokeCheck = flags(await help('smoke_check'));
+    expect(smokeCheck).toEqual(smoke);
+    expect(smoke.has('--cwd')).toBe(true);
+    const runner = flags(await help('instance-runner'));
+    for (const flag of ['--cwd', '--params-json', '--sample', '--state-file-dir', '--client-prefix', '--server-request-timeout-ms', '--skill-approval', '--verbose', '--budget-pacing']) expect(runner.has(flag)).toBe(true);
+    for (const flag of ['--codex', '--cwd', '--client-name', '--client-title', '--client-version', '--heartbeat-ms', '--kill-timeout-ms', '--skill-approval', '--state-file', '--budget-pacing']) expect(proxy.has(flag)).toBe(true);
+    const rateLimits = flags(await help('rate-limits'));
+    expect([...rateLimits].sort()).toEqual(['--codex-arg', '--codex-bin', '--codex-home', '--cwd', '--help', '--json', '--request-timeout-ms', '--version']);
     const mine = await help('mine');
     expect(mine).not.toContain('--codex-home-template');
     expect(mine.match(/^\s+--codex-home\s/gm)).toHaveLength(1);

@@ -39,6 +39,53 @@ describe('resolveExecDecision', () => {
   });
 });
 
+describe('auto (the original cas\'s default)', () => {
+  it('accepts with the proposed amendment, else for the session, else once, always within what is offered', () => {
+    expect(resolveExecDecision('auto', { availableDecisions: OFFERED, proposedExecpolicyAmendment: ['touch', 'y'] }).decision).toEqual({
+      acceptWithExecpolicyAmendment: { execpolicy_amendment: ['touch', 'y'] },
+    });
+    expect(resolveExecDecision('auto', { availableDecisions: ['accept', 'acceptForSession', 'cancel'] })).toEqual({ decision: 'acceptForSession', label: 'acceptForSession' });
+    expect(resolveExecDecision('auto', { availableDecisions: ['accept', 'cancel'] })).toEqual({ decision: 'accept', label: 'accept' });
+    // Nothing to say what is offered: as the original, for the session.
+    expect(resolveExecDecision('auto', {})).toEqual({ decision: 'acceptForSession', label: 'acceptForSession' });
+    // No acceptance offered at all: the safer fallback, said so.
+    expect(resolveExecDecision('auto', { availableDecisions: ['cancel'] })).toEqual({ decision: 'cancel', label: 'cancel', fellBackFrom: 'auto' });
+  });
+
+  it('accepts file changes for the session', () => {
+    expect(decideServerRequest(request('item/fileChange/requestApproval'), policy({ file: 'auto' }))).toMatchObject({ reply: { result: { decision: 'acceptForSession' } } });
+  });
+});
+
+describe('skill approvals', () => {
+  const skillRequest = (extra: Record<string, unknown> = {}) =>
+    request('item/commandExecution/requestApproval', { availableDecisions: ['accept', 'acceptForSession', 'cancel'], skillMetadata: { pathToSkillsMd: '/skills/x/SKILL.md' }, ...extra });
+
+  it('answers a command approval raised by a skill\'s script with --skill-approval, the rest with --exec-approval', () => {
+    const both = policy({ exec: 'decline', skill: 'approve' });
+    expect(decideServerRequest(skillRequest(), both)).toEqual({ kind: 'answer', reply: { result: { decision: 'accept' } }, decision: 'accept', skill: true });
+    expect(decideServerRequest(request('item/commandExecution/requestApproval', { availableDecisions: ['accept', 'acceptForSession', 'cancel'] }), both)).toMatchObject({
+      reply: { result: { decision: 'cancel' } },
+      fellBackFrom: 'decline',
+    });
+    expect(decideServerRequest(skillRequest(), policy({ exec: 'accept', skill: 'decline' }))).toMatchObject({ reply: { result: { decision: 'cancel' } }, fellBackFrom: 'decline', skill: true });
+    expect(decideServerRequest(skillRequest(), policy({ skill: 'auto' }))).toMatchObject({ reply: { result: { decision: 'acceptForSession' } } });
+  });
+
+  it('without --skill-approval, follows --exec-approval', () => {
+    const outcome = decideServerRequest(skillRequest(), policy({ exec: 'accept' }));
+    expect(outcome).toMatchObject({ reply: { result: { decision: 'accept' } } });
+    expect(outcome).not.toHaveProperty('skill');
+  });
+
+  it('answers the original\'s skill/requestApproval with approve or decline, failing closed', () => {
+    expect(decideServerRequest(request('skill/requestApproval'), DEFAULT_POLICY)).toMatchObject({ reply: { result: { decision: 'decline' } } });
+    expect(decideServerRequest(request('skill/requestApproval'), policy({ skill: 'auto' }))).toMatchObject({ reply: { result: { decision: 'approve' } } });
+    expect(decideServerRequest(request('skill/requestApproval'), policy({ exec: 'auto' }))).toMatchObject({ reply: { result: { decision: 'approve' } } });
+    expect(decideServerRequest(request('skill/requestApproval'), policy({ exec: 'accept', skill: 'cancel' }))).toMatchObject({ reply: { result: { decision: 'decline' } } });
+  });
+});
+
 describe('decideServerRequest', () => {
   it('answers approvals by policy, failing closed by default', () => {
     expect(decideServerRequest(request('item/commandExecution/requestApproval', { availableDecisions: ['accept', 'decline'] }), DEFAULT_POLICY)).toEqual({
@@ -84,6 +131,8 @@ describe('decideServerRequest', () => {
     expect(decideServerRequest(request('execCommandApproval'), DEFAULT_POLICY)).toMatchObject({ reply: { error: { code: -32602, message: expect.stringMatching(/v2-only/) } } });
     expect(decideServerRequest(request('applyPatchApproval'), DEFAULT_POLICY)).toMatchObject({ reply: { error: { code: -32602 } } });
     expect(decideServerRequest(request('something/new'), DEFAULT_POLICY)).toMatchObject({ reply: { error: { code: -32601, message: 'cas does not handle server request something/new' } } });
+    // In the proxy, what cas does not know goes to the orchestrator, as in the original cas.
+    expect(decideServerRequest(request('attestation/generate'), policy({ other: 'forward' }))).toEqual({ kind: 'forward' });
   });
 
   it('tells the time when asked', () => {

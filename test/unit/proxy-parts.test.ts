@@ -3,7 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { parseEnvelope } from '../../src/proxy/envelopes.js';
 import { EventStream } from '../../src/proxy/event-stream.js';
 import { ForwardedRequests } from '../../src/proxy/forwarded-requests.js';
-import { routingKeys } from '../../src/proxy/routing-keys.js';
+import { eventKeys, routingKeys } from '../../src/proxy/routing-keys.js';
+import { wireKind } from '../../src/proxy/wire-kind.js';
 
 describe('parseEnvelope', () => {
   it('reads each envelope type, and names what is wrong with a bad one', () => {
@@ -25,6 +26,22 @@ describe('routingKeys', () => {
     expect(routingKeys({ id: 1, result: { thread: { id: 't2' } } })).toEqual({ threadId: 't2' });
     expect(routingKeys({ id: 2, result: {} }, { threadId: 't3', turnId: 'u3' })).toEqual({ threadId: 't3', turnId: 'u3' });
     expect(routingKeys({ method: 'item/completed', params: { threadId: 't', item: { id: 'i' } } })).toEqual({ threadId: 't', itemId: 'i' });
+    expect(routingKeys({ id: 3, method: 'turn/steer', params: { threadId: 't', expectedTurnId: 'u' } })).toEqual({ threadId: 't', turnId: 'u' });
+  });
+
+  it('are present as null on events when a message names none', () => {
+    expect(eventKeys({ threadId: 't' })).toEqual({ threadId: 't', turnId: null, itemId: null });
+  });
+});
+
+describe('wireKind', () => {
+  it('sorts messages as the events name them: a reply is a response, result or error', () => {
+    expect(wireKind({ id: 1, method: 'item/tool/call', params: {} })).toEqual({ kind: 'request', method: 'item/tool/call', id: 1 });
+    expect(wireKind({ method: 'turn/started', params: {} })).toEqual({ kind: 'notification', method: 'turn/started', id: null });
+    expect(wireKind({ id: 'a', result: {} })).toEqual({ kind: 'response', method: null, id: 'a' });
+    expect(wireKind({ id: 2, error: { code: -1, message: 'x' } })).toEqual({ kind: 'response', method: null, id: 2 });
+    expect(wireKind({ id: 2 })).toEqual({ kind: 'unknown', method: null, id: 2 });
+    expect(wireKind([1])).toEqual({ kind: 'unknown', method: null, id: null });
   });
 });
 
@@ -36,7 +53,7 @@ describe('EventStream', () => {
     events.emit({ type: 'cas/fromServer', threadId: 't' }, raw);
     events.emit({ type: 'cas/ready' });
     const lines = String(out.read()).trim().split('\n');
-    expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'cas/fromServer', seq: 1, sessionId: 'session-1', threadId: 't' });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'cas/fromServer', v: 1, seq: 1, sessionId: 'session-1', pid: process.pid, threadId: 't' });
     expect(lines[0]!.endsWith(`,"msg":${raw}}`)).toBe(true);
     expect(JSON.parse(lines[1]!)).toMatchObject({ type: 'cas/ready', seq: 2 });
   });
@@ -87,7 +104,8 @@ describe('ForwardedRequests', () => {
       const text = forwarded.forward({ id: '1', method: 'item/tool/call', params: {} });
       forwarded.respond('1', { result: { contentItems: [], success: true } });
       vi.advanceTimersByTime(1000);
-      expect(await numeric).toMatchObject({ error: { code: -32603 } });
+      // The original cas's code and words, which orchestrators may match on.
+      expect(await numeric).toEqual({ error: { code: -32000, message: 'Timed out waiting for orchestrator response to item/tool/call' } });
       expect(await text).toMatchObject({ result: { success: true } });
       expect(timedOut).toEqual([1]);
     } finally {

@@ -16,6 +16,7 @@ import { SessionFlagsSchema, withSessionOptions } from '../options/session-optio
 import { validate } from '../options/validate.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
 import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
+import { BudgetFlagsSchema, withBudgetOptions } from '../options/budget-options.js';
 import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
 import { createProgressDisplay } from '../progress-bar.js';
 import { ServerStatsFlagsSchema, withServerStatsOption } from '../options/server-stats-options.js';
@@ -26,7 +27,7 @@ const BATCH = 'Batch:';
 
 /** `cas batch` flags on top of the session flags. */
 export function batchBuilder<T>(yargs: Argv<T>) {
-  return withShardOptions(withServerStatsOption(withPolicyOptions(withMockModelOptions(withSessionOptions(yargs)))))
+  return withBudgetOptions(withShardOptions(withServerStatsOption(withPolicyOptions(withMockModelOptions(withSessionOptions(yargs))))))
     .option('input', { alias: 'i', type: 'string', demandOption: true, group: BATCH, describe: 'JSONL requests {"id"?, "method", "params"?}, one per line (- for stdin)' })
     .option('out', { alias: 'o', type: 'string', group: BATCH, describe: 'Write the JSONL results here (default stdout)' })
     .option('instances', { alias: 'n', type: 'number', default: 1, group: BATCH, describe: 'App-server instances to start' })
@@ -37,7 +38,7 @@ export function batchBuilder<T>(yargs: Argv<T>) {
     .option('progress', { type: 'boolean', default: true, group: BATCH, describe: 'Progress bar on stderr when it is a terminal (--no-progress)' });
 }
 
-const BatchOptionsSchema = SessionFlagsSchema.extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend(ServerStatsFlagsSchema.shape).extend(ShardFlagsSchema.shape).extend({
+const BatchOptionsSchema = SessionFlagsSchema.extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend(ServerStatsFlagsSchema.shape).extend(ShardFlagsSchema.shape).extend(BudgetFlagsSchema.shape).extend({
   input: singleString,
   out: singleString.optional(),
   instances: slots,

@@ -10,11 +10,12 @@ import { positiveInt, repeatedString, singleString, slots } from '../options/fla
 import { checkWritableTarget } from '../options/output-target.js';
 import { WorkloadSessionFlagsSchema } from '../options/session-options.js';
 import { ServerStatsFlagsSchema } from '../options/server-stats-options.js';
+import { BudgetFlagsSchema } from '../options/budget-options.js';
 import { MockModelFlagsSchema } from '../options/mock-model-options.js';
 import { policyFlagsSchema } from '../options/policy-options.js';
 import { UsageError } from '../usage-error.js';
 
-export const MineOptionsSchema = WorkloadSessionFlagsSchema.extend(policyFlagsSchema(false).shape).extend(MockModelFlagsSchema.shape).extend(ServerStatsFlagsSchema.shape).extend({
+export const MineOptionsSchema = WorkloadSessionFlagsSchema.extend(policyFlagsSchema(false).shape).extend(MockModelFlagsSchema.shape).extend(ServerStatsFlagsSchema.shape).extend(BudgetFlagsSchema.shape).extend({
   codexHome: repeatedString,
   homes: slots.optional(),
   instances: slots,

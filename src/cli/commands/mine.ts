@@ -15,6 +15,7 @@ import { validate } from '../options/validate.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
 import { withMockModelOptions } from '../options/mock-model-options.js';
 import { withPolicyOptions } from '../options/policy-options.js';
+import { withBudgetOptions } from '../options/budget-options.js';
 import { createProgressDisplay, type ProgressSnapshot } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
 import { MineOptionsSchema, planMine } from './mine-plan.js';
@@ -24,7 +25,7 @@ const FILTERS = 'thread/list filters:';
 
 /** `cas mine` flags: the session flags, with --codex-home naming the homes to mine. */
 export function mineBuilder<T>(yargs: Argv<T>) {
-  return withServerStatsOption(withPolicyOptions(withMockModelOptions(withWorkloadSessionOptions(yargs))))
+  return withBudgetOptions(withServerStatsOption(withPolicyOptions(withMockModelOptions(withWorkloadSessionOptions(yargs)))))
     .option('codex-home', { type: 'string', group: MINE, describe: 'A CODEX_HOME to mine (repeatable; with {i} and --homes N, N of them)' })
     .option('homes', { type: 'number', group: MINE, describe: 'How many homes {i} in --codex-home stands for (0..N-1)' })
     .option('instances', { alias: 'n', type: 'number', default: 1, group: MINE, describe: 'App-servers per home; reads are spread over them' })

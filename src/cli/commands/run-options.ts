@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { JsonlFileWriter } from '../../report/records-writer.js';
 import type { ThresholdCheck } from '../../report/thresholds.js';
 import { CompareFlagsSchema } from '../options/compare-options.js';
-import { nonNegativeInt, positiveMilliseconds, positiveNumber, positiveSeconds, singleString, slots, workCount } from '../options/flag-schemas.js';
+import { milliseconds, nonNegativeInt, positiveMilliseconds, positiveNumber, positiveSeconds, singleString, slots, workCount } from '../options/flag-schemas.js';
 import { lockOutput } from '../options/output-files.js';
 import { MockModelFlagsSchema } from '../options/mock-model-options.js';
 import { policyFlagsSchema } from '../options/policy-options.js';
 import { RequestFlagsSchema } from '../options/request-options.js';
 import { ServerStatsFlagsSchema } from '../options/server-stats-options.js';
 import { ShardFlagsSchema } from '../options/shard-options.js';
+import { BudgetFlagsSchema } from '../options/budget-options.js';
 import { shareOfRate, shareOfTotal } from '../../shard/shard-share.js';
 import type { Shard } from '../../shard/shard-spec.js';
 import { SessionFlagsSchema } from '../options/session-options.js';
@@ -21,6 +22,7 @@ export const RunOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.sha
   .extend(ServerStatsFlagsSchema.shape)
   .extend(CompareFlagsSchema.shape)
   .extend(ShardFlagsSchema.shape)
+  .extend(BudgetFlagsSchema.shape)
   .extend({
     instances: slots,
     requests: workCount.optional(),
@@ -40,6 +42,9 @@ export const RunOptionsSchema = SessionFlagsSchema.extend(RequestFlagsSchema.sha
     csv: singleString.optional(),
     records: singleString.optional(),
     samples: nonNegativeInt,
+    verbose: z.boolean(),
+    clientPrefix: singleString.optional(),
+    serverRequestTimeoutMs: milliseconds.optional(),
     progress: z.boolean(),
   });
 

@@ -12,6 +12,7 @@ import { validate } from '../options/validate.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
 import { withPolicyOptions } from '../options/policy-options.js';
 import { withMockModelOptions } from '../options/mock-model-options.js';
+import { withBudgetOptions } from '../options/budget-options.js';
 import { parseParamsJson } from '../options/params.js';
 import { createProgressDisplay } from '../progress-bar.js';
 import { resolveShardFlags, withShardOptions } from '../options/shard-options.js';
@@ -23,6 +24,8 @@ import { withServerStatsOption } from '../options/server-stats-options.js';
 import { withCompareOptions } from '../options/compare-options.js';
 import { runCompareBinCommand } from './run-compare.js';
 import { describeCheck, loadOptions, openRecords, RunOptionsSchema } from './run-options.js';
+import { DEFAULT_CLIENT_INFO } from '../../client/connection.js';
+import { verboseReporter } from '../run-verbose.js';
 
 const RUN = 'Run:';
 const LOAD = 'Load testing:';
@@ -34,7 +37,7 @@ const LATE_START_MS = 100;
 
 /** `cas run` flags on top of the instance options. */
 export function runBuilder<T>(yargs: Argv<T>) {
-  return withShardOptions(withCompareOptions(withServerStatsOption(withPolicyOptions(withMockModelOptions(withSessionOptions(withRequestOptions(yargs, DEFAULT_RUN_METHOD)))))))
+  return withBudgetOptions(withShardOptions(withCompareOptions(withServerStatsOption(withPolicyOptions(withMockModelOptions(withSessionOptions(withRequestOptions(yargs, DEFAULT_RUN_METHOD))))))))
     .option('instances', { alias: 'n', type: 'number', default: 1, group: RUN, describe: 'App-server instances to start' })
     .option('requests', { type: 'number', group: RUN, describe: 'Requests in all (default: one per instance)' })
     .option('duration', { type: 'number', group: RUN, describe: 'Keep sending for this many seconds' })
@@ -52,7 +55,11 @@ export function runBuilder<T>(yargs: Argv<T>) {
     .option('html', { type: 'string', group: OUTPUT, describe: 'Write the report as one self-contained HTML page with charts' })
     .option('csv', { type: 'string', group: OUTPUT, describe: 'Write the timeline (per second: counts, p50/p90/p99, servers\' CPU and RSS) as CSV' })
     .option('records', { type: 'string', group: OUTPUT, describe: 'Stream one JSONL latency record per request to this file' })
-    .option('samples', { type: 'number', default: 3, group: OUTPUT, describe: 'Outcomes embedded whole in the report' })
+    .option('samples', { alias: 'sample', type: 'number', default: 3, group: OUTPUT, describe: 'Outcomes embedded whole in the report' })
+    .option('verbose', { type: 'boolean', default: false, group: OUTPUT, describe: 'Each instance\'s start and each request\'s outcome on stderr ([start:i] / [request:i])' })
+    .option('client-prefix', { type: 'string', group: RUN, describe: 'Name each instance <prefix>-<n> in initialize clientInfo (n from 1), as the original runner did' })
+    .option('server-request-timeout-ms', { type: 'number', group: RUN, describe: 'Accepted for the original runners\' command lines: cas run answers server requests at once, by policy, so nothing waits' })
+    .alias('state-dir', 'state-file-dir')
     .option('progress', { type: 'boolean', default: true, group: OUTPUT, describe: 'Progress bar on stderr when it is a terminal (--no-progress)' });
 }
 
@@ -73,6 +80,8 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   const shard = resolveShardFlags(options);
   const startAt = options.startAt === undefined ? undefined : parseStartAt(options.startAt);
   const records = options.records === undefined ? undefined : await openRecords(options.records);
+  const verbose = options.verbose ? verboseReporter(io.stderr) : undefined;
+  const prefix = options.clientPrefix;
 
   const interrupts = handleInterrupts(io.stderr);
   const progress = createProgressDisplay(options.progress);
@@ -83,7 +92,15 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
       ...loadOptions(options, threadParams, shard),
       startAt,
       shard,
-      onRecord: records === undefined ? undefined : (record) => records.write(record),
+      ...(prefix === undefined ? {} : { clientInfoFor: (index: number) => ({ ...DEFAULT_CLIENT_INFO, name: `${prefix}-${index + 1}`, title: null }) }),
+      onStarted: verbose?.onStarted,
+      onRecord:
+        records === undefined && verbose === undefined
+          ? undefined
+          : (record) => {
+              verbose?.onRecord(record);
+              records?.write(record);
+            },
       onProgress: (snapshot) => progress.update(snapshot),
       signal: interrupts.signal,
     });

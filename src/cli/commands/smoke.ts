@@ -42,6 +42,7 @@ export async function runSmokeCommand(argv: Record<string, unknown>, io: CliIo):
       keepRunDir: resolved.keepRunDir,
       requestTimeoutMs: resolved.connect.requestTimeoutMs,
       optOutNotificationMethods: resolved.connect.optOutNotificationMethods,
+      cwd: resolved.cwd,
       startupRetries: resolved.startupRetries,
       turnTimeoutMs: options.turnTimeoutMs,
       signal: interrupts.signal,

@@ -6,6 +6,7 @@ import {
   EXEC_CHOICES,
   FILE_CHOICES,
   PERMISSIONS_CHOICES,
+  SKILL_CHOICES,
   type ServerRequestPolicy,
 } from '../../policy/choices.js';
 import { UsageError } from '../usage-error.js';
@@ -21,7 +22,8 @@ export function withPolicyOptions<T>(yargs: Argv<T>) {
   return yargs
     .option('exec-approval', { type: 'string', group: POLICY, describe: `Command approvals: ${EXEC_CHOICES.join('|')} (default decline)` })
     .option('file-approval', { type: 'string', group: POLICY, describe: `File change approvals: ${FILE_CHOICES.join('|')} (default decline)` })
-    .option('read-only', { type: 'boolean', default: false, group: POLICY, describe: 'Decline every command and file change' })
+    .option('skill-approval', { type: 'string', group: POLICY, describe: `Approvals raised by a skill's script (skillMetadata): ${SKILL_CHOICES.join('|')} (default: as --exec-approval)` })
+    .option('read-only', { type: 'boolean', default: false, group: POLICY, describe: 'Decline every command, file change and skill script' })
     .option('permissions-approval', { type: 'string', group: POLICY, describe: `Permission requests: ${PERMISSIONS_CHOICES.join('|')} (default deny)` })
     .option('user-input-response', { type: 'string', group: POLICY, describe: 'Answer to user-input requests, as JSON {"answers":...} (default: the first option of each question)' })
     .option('elicitation-action', { type: 'string', group: POLICY, describe: `MCP elicitations: ${ELICITATION_ACTIONS.join('|')} (default decline)` })
@@ -38,6 +40,7 @@ export function policyFlagsSchema(canForward: boolean) {
   return z.object({
     execApproval: choice(EXEC_CHOICES),
     fileApproval: choice(FILE_CHOICES),
+    skillApproval: choice(SKILL_CHOICES),
     readOnly: z.boolean(),
     permissionsApproval: choice(PERMISSIONS_CHOICES),
     userInputResponse: singleString.optional(),
@@ -61,8 +64,8 @@ function answerOrForward(value: string, flag: string, canForward: boolean, schem
 
 /** The policy the flags describe; conflicting or malformed flags are usage errors. */
 export function resolvePolicy(flags: PolicyFlags, canForward: boolean): ServerRequestPolicy {
-  if (flags.readOnly && ((flags.execApproval ?? 'decline') !== 'decline' || (flags.fileApproval ?? 'decline') !== 'decline')) {
-    throw new UsageError('--read-only declines every approval: drop --exec-approval / --file-approval, or --read-only');
+  if (flags.readOnly && [flags.execApproval, flags.fileApproval, flags.skillApproval].some((choice) => (choice ?? 'decline') !== 'decline')) {
+    throw new UsageError('--read-only declines every approval: drop --exec-approval / --file-approval / --skill-approval, or --read-only');
   }
   if (flags.elicitationContent !== undefined && flags.elicitationAction !== 'accept') {
     throw new UsageError('--elicitation-content is only sent with --elicitation-action accept');
@@ -79,17 +82,20 @@ export function resolvePolicy(flags: PolicyFlags, canForward: boolean): ServerRe
   return {
     exec: flags.readOnly ? 'decline' : ((flags.execApproval as ServerRequestPolicy['exec'] | undefined) ?? DEFAULT_POLICY.exec),
     file: flags.readOnly ? 'decline' : ((flags.fileApproval as ServerRequestPolicy['file'] | undefined) ?? DEFAULT_POLICY.file),
+    ...(flags.readOnly ? { skill: 'decline' as const } : flags.skillApproval === undefined ? {} : { skill: flags.skillApproval as NonNullable<ServerRequestPolicy['skill']> }),
     permissions: (flags.permissionsApproval as ServerRequestPolicy['permissions'] | undefined) ?? DEFAULT_POLICY.permissions,
-    userInput: userInput === undefined ? DEFAULT_POLICY.userInput : userInput === FORWARD ? { kind: 'forward' } : { kind: 'fixed', response: userInput },
+    userInput: userInput === undefined ? (canForward ? { kind: 'forward' } : DEFAULT_POLICY.userInput) : userInput === FORWARD ? { kind: 'forward' } : { kind: 'fixed', response: userInput },
     elicitation:
-      action === FORWARD
+      action === FORWARD || (action === undefined && canForward)
         ? { kind: 'forward' }
         : {
             kind: 'respond',
             action: (action as 'accept' | 'decline' | 'cancel' | undefined) ?? 'decline',
             ...(flags.elicitationContent === undefined ? {} : { content: parseJsonValue(flags.elicitationContent, '--elicitation-content') }),
           },
-    dynamicTool: tool === undefined ? DEFAULT_POLICY.dynamicTool : tool === FORWARD ? { kind: 'forward' } : { kind: 'respond', response: tool },
+    dynamicTool: tool === undefined ? (canForward ? { kind: 'forward' } : DEFAULT_POLICY.dynamicTool) : tool === FORWARD ? { kind: 'forward' } : { kind: 'respond', response: tool },
+    // In the proxy, what is not an approval goes to the orchestrator by default, as in the original cas.
     authRefresh: canForward ? 'forward' : 'error',
+    other: canForward ? 'forward' : 'error',
   };
 }

@@ -1,8 +1,9 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Argv } from 'yargs';
 import { z } from 'zod';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../client/connection.js';
 import { CodexNotFoundError, resolveCodex, type ResolvedCodex } from '../../codex/resolve-codex.js';
-import path from 'node:path';
 import { directoryProblem } from '../../files/make-dir.js';
 import { checkTemplate } from '../../instance/codex-home.js';
 import type { InstanceConnectOptions } from '../../instance/start-instances.js';
@@ -25,6 +26,7 @@ export function withCoreOptions<T>(yargs: Argv<T>) {
     .option('codex-bin', { type: 'string', group: CODEX, describe: 'codex binary (default: $CAS_CODEX_BIN, codex on PATH, then the bundled @openai/codex)' })
     .option('codex-arg', { type: 'string', group: CODEX, describe: 'Extra argument after `app-server` (repeatable: --codex-arg -c --codex-arg model=o3)' })
     .option('opt-out-notification-method', { type: 'string', group: CODEX, describe: 'Notification method the server should not send (repeatable)' })
+    .option('cwd', { type: 'string', group: CODEX, describe: 'Working directory of the app-server, and so the default cwd of its threads (default: the current one)' })
     .option('request-timeout-ms', { type: 'number', default: DEFAULT_REQUEST_TIMEOUT_MS, group: RETRIES, describe: 'Timeout of every request, in ms (0 = none)' })
     .option('startup-retries', { type: 'number', default: 3, group: RETRIES, describe: 'Retries of an app-server that fails to start' })
     .option('run-dir', { type: 'string', group: HOMES, describe: 'Directory for homes and state files (kept); default a temp dir' })
@@ -34,6 +36,7 @@ export const CoreFlagsSchema = z.object({
   codexBin: optionalString,
   codexArg: repeatedString,
   optOutNotificationMethod: repeatedString,
+  cwd: optionalString,
   requestTimeoutMs: milliseconds,
   startupRetries: count,
   runDir: optionalString,
@@ -127,6 +130,17 @@ export interface ResolvedSessionOptions {
   codexHome: string | undefined;
   codexHomeTemplate: string | undefined;
   stateDir: string | undefined;
+  /** The app-server's working directory (absolute), when `--cwd` names one. */
+  cwd: string | undefined;
+}
+
+/** `--cwd` as an absolute path; a usage error unless it is a directory. */
+export async function resolveCwd(cwd: string | undefined): Promise<string | undefined> {
+  if (cwd === undefined) return undefined;
+  const dir = path.resolve(cwd);
+  const isDir = await stat(dir).then((info) => info.isDirectory(), () => false);
+  if (!isDir) throw new UsageError(`--cwd ${cwd}: not a directory`);
+  return dir;
 }
 
 /** Finds codex and checks paths: everything that can be a usage error, before any start. A group a command does not take gets its defaults. */
@@ -148,12 +162,13 @@ export async function resolveSessionOptions(flags: SessionFlags): Promise<Resolv
     const problem = checked === undefined ? undefined : await directoryProblem(checked);
     if (problem !== undefined) throw new UsageError(`${flag} ${dir}: ${problem}`);
   }
+  const cwd = await resolveCwd(flags.cwd);
   const backoff = { baseMs: flags.backoffBaseMs ?? DEFAULT_RETRY_POLICY.backoff.baseMs, maxMs: flags.backoffMaxMs ?? DEFAULT_RETRY_POLICY.backoff.maxMs };
   if (backoff.maxMs < backoff.baseMs) throw new UsageError('--backoff-max-ms must be at least --backoff-base-ms');
   return {
     codex,
     codexArgs: flags.codexArg,
-    connect: { requestTimeoutMs: flags.requestTimeoutMs, optOutNotificationMethods: flags.optOutNotificationMethod },
+    connect: { requestTimeoutMs: flags.requestTimeoutMs, optOutNotificationMethods: flags.optOutNotificationMethod, ...(cwd === undefined ? {} : { cwd }) },
     retry: { retries: flags.retries ?? DEFAULT_RETRY_POLICY.retries, backoff },
     startupRetries: flags.startupRetries,
     maxRestarts: flags.maxRestarts ?? 3,
@@ -166,5 +181,6 @@ export async function resolveSessionOptions(flags: SessionFlags): Promise<Resolv
     codexHome: flags.codexHome,
     codexHomeTemplate: flags.codexHomeTemplate,
     stateDir: flags.stateDir,
+    cwd,
   };
 }
