@@ -1,9 +1,11 @@
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { connect, type ConnectOptions } from '../client/connection.js';
+import type { ConnectOptions } from '../client/connection.js';
 import type { ResolvedCodex } from '../codex/resolve-codex.js';
 import { prepareHome, type FreshHomeOptions, type HomePlan } from './codex-home.js';
 import { Instance } from './instance.js';
+import { launcher, plannedEndpoint, RECONNECT_BACKOFF, SPAWN_STDIO, type ServerTarget } from './server-target.js';
 
 /** Connection settings shared by every instance. */
 export type InstanceConnectOptions = Omit<ConnectOptions, 'command' | 'args' | 'env'>;
@@ -14,8 +16,12 @@ export interface StartInstancesOptions {
   codex: ResolvedCodex;
   /** Extra arguments after `app-server` (`--codex-arg`). */
   codexArgs: readonly string[];
-  /** Each instance's CODEX_HOME. */
+  /** Each instance's CODEX_HOME (ignored when the target is servers already running). */
   plan: HomePlan;
+  /** How the servers are reached (default: spawned, over stdio). */
+  target?: ServerTarget;
+  /** Where `--listen unix` servers put their sockets (default: beside the state files). */
+  socketDir?: string;
   /** `--codex-home-template`: config.toml and auth.json for fresh homes. */
   template?: string;
   /** Writes a fresh home's config.toml from the template's. */
@@ -47,22 +53,29 @@ export function appServerCommand(codex: ResolvedCodex, codexArgs: readonly strin
  * others find its SQLite files made; any that still hit a lock are retried with backoff.
  */
 export async function startInstances(options: StartInstancesOptions): Promise<Instance[]> {
-  const { homes } = options.plan;
-  for (const home of new Set(homes)) await prepareHome(home, { template: options.template, freshConfig: options.freshConfig });
+  const target = options.target ?? SPAWN_STDIO;
+  const spawned = target.mode === 'spawn';
+  // Servers already running own their homes: cas plans none, and writes in none.
+  const homes: Array<string | undefined> = spawned ? options.plan.homes : Array.from({ length: options.plan.homes.length }, () => undefined);
+  if (spawned) for (const home of new Set(options.plan.homes)) await prepareHome(home, { template: options.template, freshConfig: options.freshConfig });
   const { command, args } = appServerCommand(options.codex, options.codexArgs);
+  const socketDir = options.socketDir ?? path.join(options.stateDir, 'sockets');
+  if (spawned && target.listen === 'unix') await mkdir(socketDir, { recursive: true, mode: 0o700 });
   const instances = homes.map(
     (home, index) =>
       new Instance(index, home, path.join(options.stateDir, `instance-${index}.json`), {
-        launch: () => connect({ ...options.connect, command, args, env: { ...options.codex.env, CODEX_HOME: home } }),
+        launch: launcher(target, index, home === undefined ? undefined : { command, args, env: { ...options.codex.env, CODEX_HOME: home } }, socketDir, options.connect),
+        planned: plannedEndpoint(target, index, socketDir, command),
         startupRetries: options.startupRetries ?? 3,
         maxRestarts: options.maxRestarts ?? 3,
         maxConsecutiveTimeouts: options.maxConsecutiveTimeouts ?? 3,
+        startupBackoff: spawned ? undefined : RECONNECT_BACKOFF,
         signal: options.signal,
       }),
   );
   const limit = pLimit(options.startupConcurrency ?? 8);
   const [first, ...rest] = instances;
-  if (options.plan.shared && first !== undefined) {
+  if (spawned && options.plan.shared && first !== undefined) {
     await first.start();
     await Promise.all(rest.map((instance) => limit(() => instance.start())));
   } else {

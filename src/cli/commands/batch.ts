@@ -14,6 +14,7 @@ import { positiveInt, singleString, slots, totalSlotsProblem } from '../options/
 import { checkWritableTarget } from '../options/output-target.js';
 import { SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { checkEndpointCount } from '../options/connect-options.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
 import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
 import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
@@ -27,7 +28,7 @@ export function batchBuilder<T>(yargs: Argv<T>) {
   return withPolicyOptions(withMockModelOptions(withSessionOptions(yargs)))
     .option('input', { alias: 'i', type: 'string', demandOption: true, group: BATCH, describe: 'JSONL requests {"id"?, "method", "params"?}, one per line (- for stdin)' })
     .option('out', { alias: 'o', type: 'string', group: BATCH, describe: 'Write the JSONL results here (default stdout)' })
-    .option('instances', { alias: 'n', type: 'number', default: 1, group: BATCH, describe: 'App-server instances to start' })
+    .option('instances', { alias: 'n', type: 'number', default: 1, group: BATCH, describe: 'App-server instances to start (with --connect: connections to open)' })
     .option('concurrency', { type: 'number', default: 1, group: BATCH, describe: 'Requests in flight per instance' })
     .option('window', { type: 'number', default: 1024, group: BATCH, describe: 'Results pending at once, at most (raised to 2 x instances x concurrency)' })
     .option('fail-fast', { type: 'boolean', default: false, group: BATCH, describe: 'Stop at the first bad line or failed request' })
@@ -76,6 +77,7 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
   const slotsProblem = totalSlotsProblem(options.instances, options.concurrency);
   if (slotsProblem !== undefined) throw new UsageError(slotsProblem);
   const session = await resolveWorkloadOptions(options, false);
+  checkEndpointCount(session.target, options.instances);
   if (options.report !== undefined) await checkWritableTarget(options.report, '--report');
   const input = await openInput(options.input);
   const output = await openOutput(options.out, io);

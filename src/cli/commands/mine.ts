@@ -21,6 +21,7 @@ import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-mode
 import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
 import { createProgressDisplay } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
+import type { ServerTarget } from '../../instance/server-target.js';
 
 const MINE = 'Mine:';
 const FILTERS = 'thread/list filters:';
@@ -76,8 +77,12 @@ function list(values: string[]): string[] | undefined {
   return items.length === 0 ? undefined : items;
 }
 
-/** The homes to mine: each must be an existing directory (mining never creates one). */
-async function homesOf(flags: MineFlags): Promise<string[]> {
+/** The homes to mine: each must be an existing directory (mining never creates one); with --connect, the servers' URLs stand for their homes. */
+async function homesOf(flags: MineFlags, target: ServerTarget): Promise<string[]> {
+  if (target.mode === 'connect') {
+    if (flags.codexHome.length > 0) throw new UsageError('--codex-home names homes for servers cas starts; with --connect each server mines its own home');
+    return [...new Set(target.endpoints.map((endpoint) => endpoint.display))];
+  }
   if (flags.codexHome.length === 0) throw new UsageError('--codex-home is required: name the home(s) to mine');
   const homes = flags.codexHome.flatMap((home) => {
     if (!home.includes(INDEX_PLACEHOLDER)) return [home];
@@ -105,9 +110,9 @@ function filtersOf(flags: MineFlags): ListFilters {
 }
 
 /** What to mine: from the flags, or (with --resume) from the checkpoint, which the flags may not contradict. */
-async function plan(flags: MineFlags): Promise<{ homes: string[]; filters: ListFilters; read: boolean; pageSize: number; out: string | undefined; checkpoint: string | undefined; resume: MineCheckpoint | undefined }> {
+async function plan(flags: MineFlags, target: ServerTarget): Promise<{ homes: string[]; filters: ListFilters; read: boolean; pageSize: number; out: string | undefined; checkpoint: string | undefined; resume: MineCheckpoint | undefined }> {
   if (flags.resume === undefined) {
-    const homes = await homesOf(flags);
+    const homes = await homesOf(flags, target);
     const checkpoint = flags.checkpoint ?? (flags.out === undefined ? undefined : `${flags.out}.checkpoint`);
     if (flags.checkpoint !== undefined && flags.out === undefined) throw new UsageError('--checkpoint needs --out: a mine to stdout cannot be resumed');
     const out = flags.out === undefined ? undefined : path.resolve(flags.out);
@@ -126,6 +131,10 @@ async function plan(flags: MineFlags): Promise<{ homes: string[]; filters: ListF
     }
   }
   if (saved.out === '-') throw new UsageError(`--resume ${flags.resume}: that mine wrote to stdout and cannot be resumed`);
+  const servers = target.mode === 'connect' ? target.endpoints.map((endpoint) => endpoint.display) : undefined;
+  if (servers !== undefined ? saved.homes.some((home) => !servers.includes(home.home)) : saved.homes.some((home) => /^(ws|wss|unix):\/\//.test(home.home))) {
+    throw new UsageError(`--resume ${flags.resume}: give --connect for each server that mine read (${saved.homes.map((home) => home.home).join(', ')}), and only those`);
+  }
   return {
     homes: saved.homes.map((home) => home.home),
     filters: saved.filters as ListFilters,
@@ -141,7 +150,7 @@ async function plan(flags: MineFlags): Promise<{ homes: string[]; filters: ListF
 export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const flags = validate(MineOptionsSchema, argv);
   const session = await resolveWorkloadOptions({ ...flags, codexHome: undefined }, false);
-  const mine = await plan(flags);
+  const mine = await plan(flags, session.target);
   if (mine.out !== undefined) await checkWritableTarget(mine.out, '--out');
   if (flags.report !== undefined) await checkWritableTarget(flags.report, '--report');
   const interrupts = handleInterrupts(io.stderr);
@@ -150,6 +159,7 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
   try {
     report = await runMine({
       ...session,
+      target: perHome(session.target, mine.homes, flags.instances),
       homes: mine.homes,
       instancesPerHome: flags.instances,
       concurrency: flags.concurrency,
@@ -180,4 +190,11 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
   if (interrupts.exitCode !== undefined) return interrupts.exitCode;
   const unfinished = report.homes.some((home) => !home.done);
   return unfinished || report.requests.failed > 0 || report.instances.failed.length > 0 ? ExitCode.failed : ExitCode.ok;
+}
+
+/** With --connect, the instances of each home (server) connect to it: `instances` connections per URL, in the order of the homes. */
+function perHome(target: ServerTarget, homes: readonly string[], instances: number): ServerTarget {
+  if (target.mode !== 'connect') return target;
+  const byDisplay = new Map(target.endpoints.map((endpoint) => [endpoint.display, endpoint]));
+  return { ...target, endpoints: homes.flatMap((home) => Array.from({ length: instances }, () => byDisplay.get(home)!)) };
 }

@@ -10,13 +10,14 @@ import { checkWritableTarget } from '../options/output-target.js';
 import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
 import { CoreFlagsSchema, GraceFlagsSchema, HomeFlagsSchema, StateFlagsSchema, withCoreOptions, withGraceOptions, withHomeOptions, withStateOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { checkOneEndpoint, ConnectFlagsSchema, ListenFlagsSchema, withConnectOptions, withListenOption } from '../options/connect-options.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
 
 const PROXY = 'Proxy:';
 
 /** `cas proxy` flags: the session flags (one app-server), the policy (with `forward`), and the stream's own. */
 export function proxyBuilder<T>(yargs: Argv<T>) {
-  return withPolicyOptions(withMockModelOptions(withGraceOptions(withStateOptions(withHomeOptions(withCoreOptions(yargs))))))
+  return withPolicyOptions(withMockModelOptions(withListenOption(withConnectOptions(withGraceOptions(withStateOptions(withHomeOptions(withCoreOptions(yargs))))))))
     .option('server-request-timeout-ms', { type: 'number', default: 30_000, group: PROXY, describe: 'How long the orchestrator has to answer a forwarded server request (0 = forever)' })
     .option('max-out-queue', { type: 'number', default: 1000, group: PROXY, describe: 'Unread events before the proxy pauses reading the app-server and stdin' })
     .option('state-file', { type: 'string', group: PROXY, describe: 'Keep the proxy state (current thread, ...) here (default <state-dir>/proxy.json or <run-dir>/proxy.json)' });
@@ -25,6 +26,8 @@ export function proxyBuilder<T>(yargs: Argv<T>) {
 const ProxyOptionsSchema = CoreFlagsSchema.extend(HomeFlagsSchema.shape)
   .extend(StateFlagsSchema.shape)
   .extend(GraceFlagsSchema.shape)
+  .extend(ConnectFlagsSchema.shape)
+  .extend(ListenFlagsSchema.shape)
   .extend(MockModelFlagsSchema.shape)
   .extend(policyFlagsSchema(true).shape)
   .extend({
@@ -45,6 +48,7 @@ const EXIT_CODES: Record<ProxyEnd, number> = {
 export async function runProxyCommand(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const options = validate(ProxyOptionsSchema, argv);
   const session = await resolveWorkloadOptions(options, true);
+  checkOneEndpoint(session.target);
   const beside = options.stateDir ?? options.runDir;
   const stateFile = options.stateFile ?? (beside === undefined ? undefined : path.join(beside, 'proxy.json'));
   if (stateFile !== undefined) await checkWritableTarget(stateFile, '--state-file');

@@ -20,12 +20,13 @@ import {
   withStateOptions,
 } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { checkOneEndpoint, ConnectFlagsSchema, ListenFlagsSchema, withConnectOptions, withListenOption } from '../options/connect-options.js';
 import { redactorFor } from '../../report/redactor.js';
 import { truncate } from '../../report/truncate.js';
 
 /** `cas request` takes the request and the session flags of one instance (no --require-all). */
 export function requestBuilder<T>(yargs: Argv<T>) {
-  return withRestartOptions(withRetryOptions(withGraceOptions(withStateOptions(withHomeOptions(withCoreOptions(withRequestOptions(yargs)))))));
+  return withListenOption(withConnectOptions(withRestartOptions(withRetryOptions(withGraceOptions(withStateOptions(withHomeOptions(withCoreOptions(withRequestOptions(yargs)))))))));
 }
 
 const RequestOptionsSchema = CoreFlagsSchema.extend(HomeFlagsSchema.shape)
@@ -33,6 +34,8 @@ const RequestOptionsSchema = CoreFlagsSchema.extend(HomeFlagsSchema.shape)
   .extend(GraceFlagsSchema.shape)
   .extend(RetryFlagsSchema.shape)
   .extend(RestartFlagsSchema.shape)
+  .extend(ConnectFlagsSchema.shape)
+  .extend(ListenFlagsSchema.shape)
   .extend(RequestFlagsSchema.shape);
 
 /**
@@ -42,6 +45,7 @@ const RequestOptionsSchema = CoreFlagsSchema.extend(HomeFlagsSchema.shape)
 export async function runRequest(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const options = validate(RequestOptionsSchema, argv);
   const resolved = { ...(await resolveRequestOptions(options)), ...(await resolveSessionOptions(options)) };
+  checkOneEndpoint(resolved.target);
   const interrupts = handleInterrupts(io.stderr);
   let report;
   try {

@@ -11,6 +11,7 @@ import { checkWritableTarget } from '../options/output-target.js';
 import { DEFAULT_RUN_METHOD, RequestFlagsSchema, resolveRequestOptions, withRequestOptions } from '../options/request-options.js';
 import { SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { checkEndpointCount } from '../options/connect-options.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
 import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
 import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
@@ -28,7 +29,7 @@ const OUTPUT = 'Output:';
 /** `cas run` flags on top of the instance options. */
 export function runBuilder<T>(yargs: Argv<T>) {
   return withPolicyOptions(withMockModelOptions(withSessionOptions(withRequestOptions(yargs, DEFAULT_RUN_METHOD))))
-    .option('instances', { alias: 'n', type: 'number', default: 1, group: RUN, describe: 'App-server instances to start' })
+    .option('instances', { alias: 'n', type: 'number', default: 1, group: RUN, describe: 'App-server instances to start (with --connect: connections to open)' })
     .option('requests', { type: 'number', group: RUN, describe: 'Requests in all (default: one per instance)' })
     .option('duration', { type: 'number', group: RUN, describe: 'Keep sending for this many seconds' })
     .option('concurrency', { type: 'number', default: 1, group: RUN, describe: 'Requests in flight per instance' })
@@ -71,6 +72,7 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   const slotsProblem = totalSlotsProblem(options.instances, options.concurrency);
   if (slotsProblem !== undefined) throw new UsageError(slotsProblem);
   const resolved = { ...(await resolveRequestOptions(options)), ...(await resolveWorkloadOptions(options, false)) };
+  checkEndpointCount(resolved.target, options.instances);
   const threadParams = options.threadParams === undefined ? {} : parseParamsJson(options.threadParams, '--thread-params');
   if (options.out !== undefined) await checkWritableTarget(options.out, '--out');
   const records = options.records === undefined ? undefined : await openRecords(options.records);
