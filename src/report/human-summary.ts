@@ -14,7 +14,7 @@ function commonLines(report: BaseReport): string[] {
   const lines = [
     `  ok ${requests.ok}, failed ${requests.failed}, retries ${requests.retries} (overloaded ${requests.overloaded}, timed out ${requests.timedOut})`,
     `  latency ms: min ${l.min}  p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  max ${l.max}`,
-    `  codex: ${report.codex.path}${report.codex.userAgent === null ? '' : ` (${report.codex.userAgent})`}`,
+    `  ${report.codex.source === 'connect' ? 'server' : 'codex'}: ${report.codex.path}${report.codex.userAgent === null ? '' : ` (${report.codex.userAgent})`}`,
   ];
   if (instances.failed.length > 0) lines.push(`  ${instances.failed.length} instance(s) failed to start (see stderr)`);
   for (const error of report.errors.slice(0, 5)) lines.push(`  error ${formatCode(error.code)} x${error.count}: ${truncate(error.message)}`);

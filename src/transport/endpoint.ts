@@ -44,16 +44,17 @@ function wsEndpoint(value: string): Endpoint {
   } catch {
     throw new EndpointError(`${value}: not a URL`);
   }
-  if (url.hostname === '' || (url.port === '' && !/:\d+(\/|$)/.test(value))) {
-    throw new EndpointError(`${value}: name the host and port, e.g. ws://127.0.0.1:4500`);
-  }
+  // The URL parser drops a port that is the scheme's default; the user's is kept.
+  const port = url.port !== '' ? url.port : /^wss?:\/\/(?:\[[^\]]*\]|[^/:?#]*):(\d+)/.exec(value)?.[1];
+  if (url.hostname === '' || port === undefined) throw new EndpointError(`${value}: name the host and port, e.g. ws://127.0.0.1:4500`);
   if (url.username !== '' || url.password !== '' || url.search !== '') {
     // A token in the URL would end up in reports and logs: auth comes from files only.
-    throw new EndpointError(`${url.protocol}//${url.host}${url.pathname}: put no credentials or query in the URL; give the token with --ws-token-file or --ws-bearer-token-file`);
+    throw new EndpointError(`${url.protocol}//${url.hostname}${url.pathname}: put no credentials or query in the URL; give the token with --ws-token-file or --ws-bearer-token-file`);
   }
   const http = url.protocol === 'wss:' ? 'https:' : 'http:';
-  const display = `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
-  return { kind: 'ws', display, url: `${url.protocol}//${url.host}${url.pathname}`, readyzUrl: `${http}//${url.host}/readyz` };
+  const host = `${url.hostname}:${port}`;
+  const display = `${url.protocol}//${host}${url.pathname === '/' ? '' : url.pathname}`;
+  return { kind: 'ws', display, url: `${url.protocol}//${host}${url.pathname}`, readyzUrl: `${http}//${host}/readyz` };
 }
 
 /**

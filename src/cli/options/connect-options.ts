@@ -13,7 +13,7 @@ const SERVERS = 'Servers (transports):';
 export function withConnectOptions<T>(yargs: Argv<T>) {
   return yargs
     .option('connect', { type: 'string', group: SERVERS, describe: 'Work against a running server: ws://HOST:PORT, wss://..., unix://PATH or daemon (repeatable; connections are dealt out across them)' })
-    .option('ws-token-file', { type: 'string', group: SERVERS, describe: 'File holding the capability token of a --ws-auth capability-token server (sent as a bearer token; with --listen ws, the servers require it)' })
+    .option('ws-token-file', { type: 'string', group: SERVERS, describe: 'File holding the capability token of a --ws-auth capability-token server (sent as a bearer token; servers cas starts on ws then require it too)' })
     .option('ws-bearer-token-file', { type: 'string', group: SERVERS, describe: 'File holding a signed JWT for a --ws-auth signed-bearer-token server (read again at every reconnect)' });
 }
 export const ConnectFlagsSchema = z.object({
