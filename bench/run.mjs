@@ -1,9 +1,10 @@
 // `npm run bench`: cas throughput against a minimal reference client, and cas's peak memory;
 // then `cas mine --read` threads/s with 1, 2 and 4 instances (bench/mine.mjs), and `cas batch`
-// lines/s and peak memory as the input grows (bench/batch.mjs).
+// lines/s and peak memory as the input grows (bench/batch.mjs); stdio, WebSocket and Unix-socket
+// instances side by side, and opening 64 connections to one server (bench/transports.mjs).
 // Prints figures and PASS/FAIL next to each bar; never exits non-zero on FAIL (it is not a test).
 //
-// Env overrides for quick trials: BENCH_ONLY (sections to run, comma list of run, mine, batch;
+// Env overrides for quick trials: BENCH_ONLY (sections to run, comma list of run, mine, batch, transports;
 // default all), BENCH_REQUESTS (throughput runs, default 20000), BENCH_RUNS (runs per client,
 // default 5), BENCH_MEMORY_REQUESTS (large memory run, default 200000), BENCH_REBUILD=1 (rebuild
 // the cached mining fixture in bench/.cache/).
@@ -15,6 +16,7 @@ import { resolveCodex } from '../dist/index.js';
 import { benchBatch } from './batch.mjs';
 import { parseJsonOutput, reportPids, runCasChild, stopCasChildren } from './cas-child.mjs';
 import { benchMine } from './mine.mjs';
+import { benchTransports } from './transports.mjs';
 import { runReference } from './reference-client.mjs';
 import { fmt, passFail, row } from './table.mjs';
 
@@ -185,7 +187,7 @@ async function runSection(name, section, print) {
   log(`section ${name} took ${((performance.now() - sectionStart) / 1000).toFixed(1)} s`);
 }
 
-const SECTIONS = ['run', 'mine', 'batch'];
+const SECTIONS = ['run', 'mine', 'batch', 'transports'];
 const only = selectedSections();
 const tmp = await mkdtemp(path.join(tmpdir(), 'cas-bench-'));
 cleanUpOnSignal(tmp);
@@ -202,6 +204,7 @@ try {
   if (only.has('run')) await runSection('run', benchRun, print);
   if (only.has('mine')) await runSection('mine', () => benchMine(ctx), print);
   if (only.has('batch')) await runSection('batch', () => benchBatch(ctx), print);
+  if (only.has('transports')) await runSection('transports', () => benchTransports(ctx), print);
 } finally {
   await rm(tmp, { recursive: true, force: true });
 }
