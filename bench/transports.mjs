@@ -133,13 +133,12 @@ export async function benchTransports(ctx) {
 
   const stdio = median(rps.stdio);
   const lines = [`Transports (cas run --listen: ${INSTANCES} instances x ${CONCURRENCY} in flight, ${requests} thread/list per run, runs alternated)`];
-  const w = [10, 10, 10, 10, 14, 16];
-  lines.push(row(['transport', ...Array.from({ length: runs }, (_, i) => `run ${i + 1}`), 'median req/s', 'ratio vs stdio'].slice(0, 3 + runs), [10, ...Array(runs).fill(10), 14, 16]));
+  const w = [10, ...Array(runs).fill(10), 14, 16, 16];
+  lines.push(row(['transport', ...Array.from({ length: runs }, (_, i) => `run ${i + 1}`), 'median req/s', 'ratio vs stdio', 'start-up ms'], w));
   for (const transport of TRANSPORTS) {
     const mid = median(rps[transport]);
-    lines.push(row([transport, ...rps[transport].map((value) => fmt(value)), fmt(mid), stdio ? fmt(mid / stdio, 3) : 'n/a'], [10, ...Array(runs).fill(10), 14, 16]));
+    lines.push(row([transport, ...rps[transport].map((value) => fmt(value)), fmt(mid), stdio ? fmt(mid / stdio, 3) : 'n/a', fmt(median(startup[transport]), 0)], w));
   }
-  lines.push(row(['start-up ms', ...TRANSPORTS.map((transport) => `${transport} ${fmt(median(startup[transport]), 0)}`)], w));
   lines.push('');
   lines.push(`Opening ${CONNECTIONS} connections to one running server (cas --connect, 8 at a time, each with its handshake; median of ${OPEN_RUNS})`);
   const ow = [10, 14, 22, 22];

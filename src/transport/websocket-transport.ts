@@ -60,6 +60,8 @@ export class WebSocketTransport implements Transport {
   #socket: WebSocket | undefined;
   #end: ((end: TransportEnd) => void) | undefined;
   #ended = false;
+  /** We closed it (codex answers no close frame, so the code alone would say it went away). */
+  #closing = false;
 
   constructor(endpoint: Endpoint, options: WebSocketTransportOptions = {}) {
     this.kind = endpoint.kind;
@@ -115,7 +117,7 @@ export class WebSocketTransport implements Transport {
           this.#end?.({ code: null, signal: null, reason: error.message });
           return;
         }
-        this.#end?.({ code: null, signal: null, reason: closeReason(code, reason) });
+        this.#end?.({ code: null, signal: null, reason: this.#closing ? 'closed by cas' : closeReason(code, reason) });
       });
     });
   }
@@ -131,6 +133,7 @@ export class WebSocketTransport implements Transport {
       return this.ended;
     }
     if (this.#ended) return this.ended;
+    this.#closing = true;
     if (socket.readyState === WebSocket.OPEN) socket.close(1000, 'cas is done');
     else socket.terminate();
     const timer = setTimeout(() => socket.terminate(), options.graceMs ?? DEFAULT_CLOSE_MS);
