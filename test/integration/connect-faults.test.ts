@@ -73,13 +73,13 @@ describe('one real server, many connections', () => {
   it('a write in flight when the connection drops fails as exited, and is not sent again', async () => {
     const server = await track(startRealServer(path.join(dir, 'writes'), { ws: true }));
     const runDir = path.join(dir, 'run-writes');
-    const run = execa(process.execPath, [CAS_BIN, 'run', '--json', '--connect', server.url, '-n', '2', '--concurrency', '4', '--method', 'thread/start', '--requests', '60', '--run-dir', runDir, '--startup-retries', '10'], { cwd: ROOT, reject: false });
+    const run = execa(process.execPath, [CAS_BIN, 'run', '--json', '--connect', server.url, '-n', '2', '--concurrency', '4', '--method', 'thread/start', '--requests', '40', '--run-dir', runDir, '--startup-retries', '10'], { cwd: ROOT, reject: false });
     await until(async () => (await okSoFar(path.join(runDir, 'state'))) >= 10, 60_000);
     await server.kill('SIGKILL');
     await server.restart();
     const report = JSON.parse(String((await run).stdout)) as RunReport;
     await expectAccounted(report);
-    expect(report.requests.total).toBe(60);
+    expect(report.requests.total).toBe(40);
     expect(report.requests.failed).toBeGreaterThan(0);
     expect(report.errors.every((error) => error.code === 'exited')).toBe(true);
     expect(report.requests.retries).toBe(0);
