@@ -18,6 +18,13 @@ export { spawnChildProcess, type ProcessExit, type SpawnedProcess, type SpawnPro
 export type { CloseOptions } from './process/terminate-process.js';
 export type { Transport, TransportEnd, TransportHandlers, TransportKind } from './transport/transport.js';
 export { StdioTransport, type StdioTransportOptions } from './transport/stdio-transport.js';
+export { WebSocketTransport, type WebSocketTransportOptions } from './transport/websocket-transport.js';
+export { ListeningChildTransport, type ListeningChildOptions, type ListenKind } from './transport/listening-child-transport.js';
+export { parseEndpoint, daemonSocketPath, EndpointError, type Endpoint } from './transport/endpoint.js';
+export { readToken, TokenFileError, type TokenSource } from './transport/bearer-token.js';
+export { TransportOpenError } from './transport/transport.js';
+export { connectToEndpoint } from './client/connect-endpoint.js';
+export type { ServerTarget } from './instance/server-target.js';
 export { resolveCodex, type ResolvedCodex, type CodexSource } from './codex/resolve-codex.js';
 export { RpcErrorCode, LocalErrorCode, type ErrorCode } from './protocol/error-codes.js';
 export type { Notification, ServerRequest, InitializeResult, RequestId } from './protocol/messages.js';

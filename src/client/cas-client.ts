@@ -32,6 +32,9 @@ import {
 import type { TurnCompletedParams } from '../protocol/turns.js';
 import { AppServerError } from './app-server-error.js';
 import { openClientHome, type ClientHome } from './client-home.js';
+import { connectToEndpoint } from './connect-endpoint.js';
+import type { TokenSource } from '../transport/bearer-token.js';
+import type { Endpoint } from '../transport/endpoint.js';
 import { connect, type AppServerConnection, type ClientInfo } from './connection.js';
 import { NotificationHub, type NotificationHandler, type NotificationStream, type NotificationStreamOptions, type Unsubscribe } from './notification-hub.js';
 import { parseResult } from './parse-result.js';
@@ -41,6 +44,13 @@ import { startTrackedTurn, type TrackedTurn } from './tracked-turn.js';
 
 /** Options of {@link CasClient.start}. */
 export interface CasClientOptions {
+  /**
+   * A server that is already running (`parseEndpoint('ws://127.0.0.1:4500')`, a Unix socket, the
+   * daemon): connect to it instead of spawning one. The codex, home and env options do not apply.
+   */
+  endpoint?: Endpoint;
+  /** The file holding the token such a server wants (sent as `Authorization: Bearer`). */
+  token?: TokenSource;
   /** The codex binary (default: {@link resolveCodex}'s choice). */
   codexBin?: string;
   /** An already resolved codex; wins over `codexBin`. */
@@ -141,8 +151,9 @@ export class CasClient {
     connection.once('exit', () => broker?.close());
   }
 
-  /** Resolves codex, makes sure the home exists, spawns the app-server and completes the handshake. */
+  /** Resolves codex, makes sure the home exists, spawns the app-server and completes the handshake (or, with `endpoint`, connects to a running one). */
   static async start(options: CasClientOptions = {}): Promise<CasClient> {
+    if (options.endpoint !== undefined) return CasClient.#connectTo(options.endpoint, options);
     let codex: ResolvedCodex;
     try {
       codex = options.codex ?? resolveCodex({ codexBin: options.codexBin });
@@ -173,6 +184,24 @@ export class CasClient {
     } catch (error) {
       broker.close();
       await home.dispose();
+      throw error;
+    }
+  }
+
+  static async #connectTo(endpoint: Endpoint, options: CasClientOptions): Promise<CasClient> {
+    const broker = new ServerRequestBroker({ handler: options.onServerRequest, timeoutMs: options.serverRequestTimeoutMs });
+    try {
+      const connection = await connectToEndpoint(endpoint, options.token, {
+        clientInfo: options.clientInfo,
+        experimentalApi: options.experimentalApi ?? true,
+        optOutNotificationMethods: options.optOutNotificationMethods,
+        requestTimeoutMs: options.requestTimeoutMs,
+        handshakeTimeoutMs: options.handshakeTimeoutMs,
+        onServerRequest: broker.answer,
+      });
+      return new CasClient(connection, broker, undefined, options.turnTimeoutMs ?? DEFAULT_TURN_TIMEOUT_MS);
+    } catch (error) {
+      broker.close();
       throw error;
     }
   }

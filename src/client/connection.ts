@@ -15,7 +15,7 @@ import type { SpawnProcess } from '../process/child-process.js';
 import type { CloseOptions } from '../process/terminate-process.js';
 import type { SkipReason } from '../transport/line-decoder.js';
 import { StdioTransport } from '../transport/stdio-transport.js';
-import type { Transport, TransportEnd } from '../transport/transport.js';
+import { TransportOpenError, type Transport, type TransportEnd } from '../transport/transport.js';
 import { AppServerError } from './app-server-error.js';
 
 /** How we introduce ourselves in `initialize`. */
@@ -432,16 +432,19 @@ export async function openConnection(transport: Transport, options: SessionOptio
     // An interrupted start is said as such, not as the exit the interrupt caused.
     if (options.signal?.aborted) error = new Error('start-up interrupted');
     await connection.close({ graceMs: 500, termMs: 1000 });
-    const code = connection.exitInfo?.spawnError === undefined ? LocalErrorCode.exited : LocalErrorCode.spawnFailed;
-    throw startupError(transport.endpoint, code, error, connection.stderrTail(3).join(' | '));
+    const code =
+      error instanceof TransportOpenError ? error.code : connection.exitInfo?.spawnError === undefined ? LocalErrorCode.exited : LocalErrorCode.spawnFailed;
+    throw startupError(transport, code, error, connection.stderrTail(3).join(' | '));
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
 }
 
 /** A one-line start-up failure that names the binary (or URL) and, when not already in it, its stderr tail. */
-function startupError(endpoint: string, code: LocalErrorCode, error: unknown, stderr: string): AppServerError {
+function startupError(transport: Transport, code: LocalErrorCode, error: unknown, stderr: string): AppServerError {
   const detail = error instanceof Error ? error.message : String(error);
   const message = stderr.length > 0 && !detail.includes(stderr) ? `${detail}; stderr: ${stderr}` : detail;
-  return new AppServerError(`failed to start ${endpoint}: ${message}`, { kind: 'startup', code, cause: error });
+  // A server cas spawns failed to start; a running one could not be reached.
+  const what = transport.command !== undefined ? `failed to start ${transport.command}` : `cannot connect to ${transport.endpoint}`;
+  return new AppServerError(`${what}: ${message}`, { kind: 'startup', code, cause: error });
 }

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { nativeCodexOf, npmLauncherPackageRoot } from './native-binary.js';
 
-/** Where the codex binary came from, in order of precedence. */
-export type CodexSource = 'flag' | 'env' | 'path' | 'bundled';
+/** Where the codex binary came from, in order of precedence; `connect`: none runs, the servers were already running. */
+export type CodexSource = 'flag' | 'env' | 'path' | 'bundled' | 'connect';
 
 /** The codex to run. */
 export interface ResolvedCodex {

@@ -3,30 +3,41 @@ import type { AppServerConnection, ConnectionStats } from '../client/connection.
 import { describeExit } from '../client/connection.js';
 import { LocalErrorCode } from '../protocol/error-codes.js';
 import { threadIdOf } from '../protocol/thread-id.js';
-import { backoffDelayMs, sleep } from '../runner/backoff.js';
+import { backoffCeilingMs, sleep, type BackoffOptions } from '../runner/backoff.js';
 import type { RequestOutcome } from '../runner/execute-request.js';
 import type { FailureKind } from '../runner/retry-policy.js';
+import type { PlannedEndpoint } from './server-target.js';
 import { StateFileWriter, type InstanceCounters, type InstanceState, type InstanceStatus } from './state-file.js';
 
 /** How an instance is started, and restarted when its app-server dies or hangs. */
 export interface Supervision {
-  /** Starts one app-server and completes its handshake; aborting `signal` gives the start up. */
+  /** Starts one app-server (or connects to a running one) and completes its handshake; aborting `signal` gives the start up. */
   launch(signal: AbortSignal): Promise<AppServerConnection>;
+  /** The transport and endpoint it will use, shown until a connection names its own. */
+  planned?: PlannedEndpoint;
   /** Further attempts after a failed start. */
   startupRetries: number;
   /** Restarts after the app-server died or was recycled, at most. */
   maxRestarts: number;
   /** Requests in a row that a silent server did not answer before it is recycled (0: never). */
   maxConsecutiveTimeouts: number;
+  /** Delays between (re)start attempts (default 250 ms doubling to 4 s). */
+  startupBackoff?: BackoffOptions;
   /** No (re)start once aborted. */
   signal?: AbortSignal;
 }
 
-const STARTUP_BACKOFF = { baseMs: 250, maxMs: 4000 };
+export const STARTUP_BACKOFF: BackoffOptions = { baseMs: 250, maxMs: 4000 };
 
-/** A start that can never succeed: the binary itself cannot run. */
+/** The wait before (re)start attempt `attempt`: at least half its ceiling, so a few attempts span a server's own restart. */
+function startDelayMs(attempt: number, backoff: BackoffOptions): number {
+  const ceiling = backoffCeilingMs(attempt, backoff);
+  return ceiling / 2 + (Math.random() * ceiling) / 2;
+}
+
+/** A start that can never succeed: the binary itself cannot run, or the server refused our token. */
 function hopeless(error: unknown): boolean {
-  return error instanceof AppServerError && error.code === LocalErrorCode.spawnFailed;
+  return error instanceof AppServerError && (error.code === LocalErrorCode.spawnFailed || error.code === LocalErrorCode.unauthorized);
 }
 
 /**
@@ -37,8 +48,8 @@ function hopeless(error: unknown): boolean {
  */
 export class Instance {
   readonly index: number;
-  /** The CODEX_HOME we gave the server. */
-  readonly home: string;
+  /** The CODEX_HOME we gave the server; undefined for a server cas only connects to (it owns its home). */
+  readonly home: string | undefined;
   readonly stateFile: StateFileWriter;
   readonly counters: InstanceCounters = { sent: 0, ok: 0, failed: 0, retries: 0, overloaded: 0, timedOut: 0 };
   readonly #supervision: Supervision;
@@ -49,6 +60,10 @@ export class Instance {
   #endedAt: Date | undefined;
   #lastThreadId: string | undefined;
   #lastError: string | undefined;
+  /** Why the last start failed, when it did: an unauthorized one stops the whole session. */
+  #startFailure: AppServerError | undefined;
+  /** Why the instance stopped serving for good (its last error then), for the requests that still ask. */
+  #goneBecause: string | undefined;
   #restarts = 0;
   #silentTimeouts = 0;
   #recycling = false;
@@ -60,7 +75,7 @@ export class Instance {
   #waiters: Array<() => void> = [];
 
   /** @param stateFile where the instance's state is kept; it reads the state from here. */
-  constructor(index: number, home: string, stateFile: StateFileWriter, supervision: Supervision) {
+  constructor(index: number, home: string | undefined, stateFile: StateFileWriter, supervision: Supervision) {
     this.index = index;
     this.home = home;
     this.stateFile = stateFile.follow(() => this.state());
@@ -101,9 +116,20 @@ export class Instance {
     return this.#lastError;
   }
 
-  /** The home as the server reported it, or the one we asked for. */
-  get codexHome(): string {
-    return this.#connection?.initializeResult?.codexHome ?? this.home;
+  /** The home as the server reported it, or the one we asked for (null before a running server has said). */
+  get codexHome(): string | null {
+    return this.#connection?.initializeResult?.codexHome ?? this.home ?? null;
+  }
+
+  /** How it is reached: `stdio`, `ws` or `unix`, and the command or URL (never with a token). */
+  get endpoint(): PlannedEndpoint {
+    const transport = this.#connection?.transport;
+    return transport !== undefined ? { transport: transport.kind, endpoint: transport.endpoint } : (this.#supervision.planned ?? { transport: 'stdio', endpoint: 'codex' });
+  }
+
+  /** The error of the last failed start, if the instance failed to start. */
+  get startFailure(): AppServerError | undefined {
+    return this.#startFailure;
   }
 
   /** Starts the app-server, retrying failed starts; never throws (a failure is the status). */
@@ -128,11 +154,12 @@ export class Instance {
         return;
       } catch (error) {
         this.#lastError = error instanceof Error ? error.message : String(error);
+        this.#startFailure = error instanceof AppServerError ? error : undefined;
         if (hopeless(error) || attempt >= startupRetries || signal?.aborted || this.#closing !== undefined) {
           this.#settle('failed');
           return;
         }
-        await sleep(backoffDelayMs(attempt, STARTUP_BACKOFF), this.#stop.signal);
+        await sleep(startDelayMs(attempt, this.#supervision.startupBackoff ?? STARTUP_BACKOFF), this.#stop.signal);
       }
     }
   }
@@ -141,7 +168,7 @@ export class Instance {
   async whenReady(): Promise<AppServerConnection> {
     while (this.#status === 'starting' || this.#status === 'restarting') await new Promise<void>((resolve) => this.#waiters.push(resolve));
     if (this.#status === 'ready' && this.#connection !== undefined) return this.#connection;
-    throw new AppServerError(`instance ${this.index} is gone: ${this.#lastError ?? this.#status}`, { kind: 'exited', code: LocalErrorCode.exited });
+    throw new AppServerError(`instance ${this.index} is gone: ${this.#goneBecause ?? this.#status}`, { kind: 'exited', code: LocalErrorCode.exited });
   }
 
   /** Counts an attempt written to the server. */
@@ -191,6 +218,7 @@ export class Instance {
       index: this.index,
       status: this.#status,
       pid: this.#connection?.pid ?? null,
+      ...this.endpoint,
       codexHome: this.codexHome,
       userAgent: this.#connection?.initializeResult?.userAgent ?? null,
       startedAt: this.#startedAt?.toISOString() ?? null,
@@ -238,7 +266,7 @@ export class Instance {
     this.#restarts++;
     this.#settle('restarting');
     this.#starting = (async () => {
-      await sleep(backoffDelayMs(this.#restarts - 1, STARTUP_BACKOFF), this.#stop.signal);
+      await sleep(startDelayMs(this.#restarts - 1, this.#supervision.startupBackoff ?? STARTUP_BACKOFF), this.#stop.signal);
       await this.#start();
     })();
   }
@@ -252,6 +280,7 @@ export class Instance {
 
   #settle(status: InstanceStatus): void {
     this.#status = status;
+    if (status === 'failed' || status === 'exited') this.#goneBecause ??= this.#lastError;
     if (status === 'failed' || status === 'exited') this.#endedAt ??= new Date();
     this.stateFile.touch();
     for (const wake of this.#waiters.splice(0)) wake();

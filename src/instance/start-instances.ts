@@ -1,11 +1,13 @@
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { connect, type ClientInfo, type ConnectOptions } from '../client/connection.js';
+import type { ClientInfo, ConnectOptions } from '../client/connection.js';
 import type { ResolvedCodex } from '../codex/resolve-codex.js';
+import type { Redactor } from '../report/redactor.js';
+import { makeDirectory } from '../files/make-dir.js';
 import { prepareHome, type FreshHomeOptions, type HomePlan } from './codex-home.js';
 import { Instance } from './instance.js';
+import { launcher, plannedEndpoint, RECONNECT_BACKOFF, SPAWN_STDIO, type ServerTarget } from './server-target.js';
 import { StateFileWriter } from './state-file.js';
-import type { Redactor } from '../report/redactor.js';
 
 /** Connection settings shared by every instance. */
 export type InstanceConnectOptions = Omit<ConnectOptions, 'command' | 'args' | 'env'>;
@@ -16,8 +18,12 @@ export interface StartInstancesOptions {
   codex: ResolvedCodex;
   /** Extra arguments after `app-server` (`--codex-arg`). */
   codexArgs: readonly string[];
-  /** Each instance's CODEX_HOME. */
+  /** Each instance's CODEX_HOME (ignored when the target is servers already running). */
   plan: HomePlan;
+  /** How the servers are reached (default: spawned, over stdio). */
+  target?: ServerTarget;
+  /** Where `--listen unix` servers put their sockets (default: beside the state files). */
+  socketDir?: string;
   /** `--codex-home-template`: config.toml and auth.json for fresh homes. */
   template?: string;
   /** Writes a fresh home's config.toml from the template's. */
@@ -65,23 +71,40 @@ export async function startInstances(options: StartInstancesOptions): Promise<In
  * rollouts the server is indexing, holds up no other). `started` resolves once all have started or failed.
  */
 export async function launchInstances(options: StartInstancesOptions): Promise<{ instances: Instance[]; started: Promise<void> }> {
-  const { homes } = options.plan;
-  for (const home of new Set(homes)) await prepareHome(home, { template: options.template, freshConfig: options.freshConfig });
+  const target = options.target ?? SPAWN_STDIO;
+  const spawned = target.mode === 'spawn';
+  // Servers already running own their homes: cas plans none, and writes in none.
+  const homes: Array<string | undefined> = spawned ? options.plan.homes : Array.from({ length: options.plan.homes.length }, () => undefined);
+  if (spawned) for (const home of new Set(options.plan.homes)) await prepareHome(home, { template: options.template, freshConfig: options.freshConfig });
   const { command, args } = appServerCommand(options.codex, options.codexArgs);
+  const socketDir = options.socketDir ?? path.join(options.stateDir, 'sockets');
+  if (spawned && target.listen === 'unix') await makeDirectory(socketDir);
   const instances = homes.map(
     (home, index) =>
       new Instance(index, home, new StateFileWriter(path.join(options.stateDir, `instance-${index}.json`), options.redactor), {
-        launch: (signal) =>
-          connect({ ...options.connect, ...(options.clientInfoFor === undefined ? {} : { clientInfo: options.clientInfoFor(index) }), command, args, env: { ...options.codex.env, CODEX_HOME: home }, signal }),
+        launch: launcher(
+          target,
+          index,
+          home === undefined ? undefined : { command, args, env: { ...options.codex.env, CODEX_HOME: home } },
+          socketDir,
+          options.clientInfoFor === undefined ? options.connect : { ...options.connect, clientInfo: options.clientInfoFor(index) },
+        ),
+        planned: plannedEndpoint(target, index, socketDir, command),
         startupRetries: options.startupRetries ?? 3,
         maxRestarts: options.maxRestarts ?? 3,
         maxConsecutiveTimeouts: options.maxConsecutiveTimeouts ?? 3,
+        startupBackoff: spawned ? undefined : RECONNECT_BACKOFF,
         signal: options.signal,
       }),
   );
   const limit = pLimit(options.startupConcurrency ?? 8);
+  // Instances of one home (or one server) start first one alone, so the others find its SQLite
+  // files made; different homes (servers) start side by side.
   const byHome = new Map<string, Instance[]>();
-  for (const instance of instances) byHome.set(instance.home, [...(byHome.get(instance.home) ?? []), instance]);
+  instances.forEach((instance, index) => {
+    const key = instance.home ?? `server-${index}`;
+    byHome.set(key, [...(byHome.get(key) ?? []), instance]);
+  });
   const started = Promise.all(
     [...byHome.values()].map(async ([first, ...rest]) => {
       await limit(() => first!.start());

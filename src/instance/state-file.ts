@@ -1,4 +1,5 @@
 import type { Redactor } from '../report/redactor.js';
+import type { TransportKind } from '../transport/transport.js';
 import { writeJsonAtomic } from './atomic-write.js';
 
 /** Lifecycle of an instance, as its state file shows it. */
@@ -25,8 +26,12 @@ export interface InstanceState {
   index: number;
   status: InstanceStatus;
   pid: number | null;
-  /** The home the server reported (or, before the handshake, the one we gave it). */
-  codexHome: string;
+  /** How the server is reached: `stdio`, `ws` or `unix`. */
+  transport: TransportKind;
+  /** The command it runs (stdio), or the URL it is reached at (never with a token). */
+  endpoint: string;
+  /** The home the server reported (or, before the handshake, the one we gave it; null for a server cas only connects to). */
+  codexHome: string | null;
   userAgent: string | null;
   startedAt: string | null;
   endedAt: string | null;

@@ -1,4 +1,5 @@
 import type { Instance } from '../instance/instance.js';
+import { isServerUrl } from '../transport/endpoint.js';
 import type { RequestOutcome } from '../runner/execute-request.js';
 import { unavailableOutcome, type JobExecutor } from '../runner/run-workers.js';
 import type { HomeProgress } from './checkpoint.js';
@@ -215,7 +216,9 @@ export async function mineHome(options: HomeMinerOptions): Promise<HomeOutcome> 
   signal.removeEventListener('abort', wake);
 
   let check: ListingCheck | null = null;
-  if (error === null && !signal.aborted && (progress.listed || reachedEnd)) {
+  // A server reached with --connect owns its home: its rollout files are not here to check against.
+  const checkable = !isServerUrl(options.home);
+  if (checkable && error === null && !signal.aborted && (progress.listed || reachedEnd)) {
     tracker.phase = 'checking';
     let unwritten = 0;
     for (const id of listed) if (options.selects(id)) unwritten++;
@@ -226,7 +229,7 @@ export async function mineHome(options: HomeMinerOptions): Promise<HomeOutcome> 
   }
   await writer.finish();
   commitReady();
-  if (check !== null && error === null && !signal.aborted && progress.listed && progress.retry.length === 0) progress.done = true;
+  if ((check !== null || !checkable) && error === null && !signal.aborted && progress.listed && progress.retry.length === 0) progress.done = true;
   sync();
   tracker.phase = progress.done ? 'done' : 'stopped';
   await options.onCommit();

@@ -1,6 +1,7 @@
 import { stat, truncate } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Instance } from '../instance/instance.js';
+import { isServerUrl } from '../transport/endpoint.js';
 import type { BaseReport } from '../report/base-report.js';
 import { RunStats } from '../report/run-stats.js';
 import type { Redactor } from '../report/redactor.js';
@@ -98,7 +99,7 @@ export interface MineReport extends BaseReport {
 }
 
 async function checkHomes(homes: readonly string[]): Promise<void> {
-  for (const home of homes) {
+  for (const home of homes.filter((home) => !isServerUrl(home))) {
     const isDir = await stat(home).then((info) => info.isDirectory(), () => false);
     if (!isDir) throw new MineInputError(`${home}: no such directory (mining never creates a home)`);
   }

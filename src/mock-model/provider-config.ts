@@ -62,3 +62,17 @@ export function mockProviderArgs(baseUrl: string): string[] {
     '-c', `model_providers.${MOCK_PROVIDER_ID}={ ${table} }`,
   ];
 }
+
+/**
+ * The same settings as a `thread/start` `config` object: they point one thread of a server cas
+ * did not start (reached with --connect) at the mock (measured on 0.169.0: the turn runs there).
+ */
+export function mockProviderThreadConfig(baseUrl: string): Record<string, unknown> {
+  return {
+    model: MOCK_MODEL_NAME,
+    model_provider: MOCK_PROVIDER_ID,
+    model_providers: {
+      [MOCK_PROVIDER_ID]: { name: MOCK_PROVIDER_ID, base_url: baseUrl, wire_api: 'responses', request_max_retries: 0, stream_max_retries: 0, supports_websockets: false },
+    },
+  };
+}

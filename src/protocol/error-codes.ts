@@ -22,6 +22,8 @@ export const LocalErrorCode = {
   unavailable: 'unavailable',
   /** The app-server binary could not be run at all (missing, not executable). */
   spawnFailed: 'spawn-failed',
+  /** A WebSocket server refused the token (HTTP 401/403): retrying will not help. */
+  unauthorized: 'unauthorized',
   /** A turn ended with status `failed` (or `interrupted`: `turn-interrupted`). */
   turnFailed: 'turn-failed',
   turnInterrupted: 'turn-interrupted',

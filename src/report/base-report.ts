@@ -1,5 +1,6 @@
 import type { CodexSource } from '../codex/resolve-codex.js';
 import type { Instance } from '../instance/instance.js';
+import type { TransportKind } from '../transport/transport.js';
 import type { ErrorCount } from './error-tally.js';
 import { roundMs, type LatencySummary } from './latency-recorder.js';
 import type { RequestTotals, RunStats } from './run-stats.js';
@@ -15,8 +16,12 @@ export interface InstanceReport {
   index: number;
   status: string;
   pid: number | null;
-  /** The CODEX_HOME the server reported. */
-  codexHome: string;
+  /** `stdio`, `ws` or `unix`. */
+  transport: TransportKind;
+  /** The command it runs (stdio) or the URL it is reached at, without any token. */
+  endpoint: string;
+  /** The CODEX_HOME the server reported (null when a running server never answered). */
+  codexHome: string | null;
   stateFile: string;
   startupMs: number | null;
   /** Times its app-server was started again after it died or hung. */
@@ -102,6 +107,8 @@ function instanceReport(instance: Instance, usage: ServerUsage | undefined): Ins
     index: instance.index,
     status: state.status,
     pid: state.pid,
+    transport: state.transport,
+    endpoint: state.endpoint,
     codexHome: state.codexHome,
     stateFile: instance.stateFile.file,
     startupMs: instance.startupMs === undefined ? null : roundMs(instance.startupMs),

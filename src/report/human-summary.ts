@@ -38,7 +38,7 @@ export function commonLines(report: BaseReport): string[] {
   const lines = [
     `  ok ${requests.ok}, failed ${requests.failed}, retries ${requests.retries} (overloaded ${requests.overloaded}, timed out ${requests.timedOut})`,
     `  latency ms: min ${l.min}  p50 ${shown(l.p50, l)}  p90 ${shown(l.p90, l)}  p99 ${shown(l.p99, l)}  max ${l.max}`,
-    `  codex: ${report.codex.path}${report.codex.userAgent == null ? '' : ` (${report.codex.userAgent})`}`,
+    `  ${report.codex.source === 'connect' ? 'server' : 'codex'}: ${report.codex.path}${report.codex.userAgent == null ? '' : ` (${report.codex.userAgent})`}`,
   ];
   const servers = serverLine(report);
   if (servers !== undefined) lines.push(servers);

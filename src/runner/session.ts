@@ -3,6 +3,7 @@ import type { ResolvedCodex } from '../codex/resolve-codex.js';
 import { planHomes, type HomePlan } from '../instance/codex-home.js';
 import type { Instance } from '../instance/instance.js';
 import { launchInstances, type InstanceConnectOptions } from '../instance/start-instances.js';
+import type { ServerTarget } from '../instance/server-target.js';
 import { startMockModel, type MockModel, type MockModelStats } from '../mock-model/mock-model-server.js';
 import type { MockScriptInput } from '../mock-model/mock-script.js';
 import { mockProviderArgs, mockProviderConfig } from '../mock-model/provider-config.js';
@@ -26,10 +27,12 @@ import type { AppServerConnection, ClientInfo } from '../client/connection.js';
 import { pacedExecutor } from './paced-executor.js';
 import type { JobExecutor } from './run-workers.js';
 
-/** Where and how a session starts its app-servers. */
+/** Where and how a session starts its app-servers (or reaches running ones). */
 export interface SessionOptions {
-  /** App-servers to start. */
+  /** App-servers to start, or connections to open. */
   instances: number;
+  /** Spawned over stdio (default), spawned and reached over a socket, or servers already running (no home is touched then). */
+  target?: ServerTarget;
   codex: ResolvedCodex;
   /** Extra arguments after `app-server`. */
   codexArgs: readonly string[];
@@ -173,6 +176,8 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
   const budget = options.budgetPacing ? new BudgetPacer({ read: () => readBudget(instances), onChange: options.onBudget }) : undefined;
   if (budget !== undefined) cleanups.push(() => budget.stop());
   try {
+    // A running server reads its own config: cas cannot point it at a loopback model.
+    if (options.target?.mode === 'connect' && options.mockModel !== undefined) throw new AppServerError('a mock model needs servers cas starts, not running ones', { kind: 'startup', code: LocalErrorCode.exited });
     if (options.mockModel !== undefined) mock = await startMockModel({ script: options.mockModel });
     const url = mock?.url;
     const startedAt = new Date();
@@ -186,6 +191,8 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
       // Fresh homes get the mock in config.toml; the -c overrides also cover homes that already exist.
       codexArgs: url === undefined ? options.codexArgs : [...options.codexArgs, ...mockProviderArgs(url)],
       plan: homePlan(options, runDir.path),
+      target: options.target,
+      socketDir: path.join(runDir.path, 'sockets'),
       template: options.untouchedHomes ? undefined : options.codexHomeTemplate,
       freshConfig: url === undefined || options.untouchedHomes ? undefined : (templateConfig) => mockProviderConfig(url, templateConfig),
       stateDir,
@@ -214,6 +221,9 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
       sampler?.stop();
       await Promise.all(instances.map((instance) => instance.close()));
     };
+    const refused = instances.find((instance) => instance.startFailure?.code === LocalErrorCode.unauthorized);
+    // A wrong or missing token is wrong for every connection: stop before any work.
+    if (refused !== undefined) throw new AppServerError(`instance ${refused.index}: ${refused.lastError ?? 'unauthorized'}`, { kind: 'startup', code: LocalErrorCode.unauthorized });
     const failed = instances.find((instance) => instance.status === 'failed');
     if (options.requireAll && failed !== undefined) {
       throw new AppServerError(`instance ${failed.index} failed to start (--require-all): ${failed.lastError ?? 'unknown'}`, { kind: 'startup', code: LocalErrorCode.exited });

@@ -4,7 +4,9 @@ import { CasClient, type CasClientOptions } from '../client/cas-client.js';
 import type { ResolvedCodex } from '../codex/resolve-codex.js';
 import { INDEX_PLACEHOLDER, prepareHome } from '../instance/codex-home.js';
 import { startMockModel, type MockModel } from '../mock-model/mock-model-server.js';
-import { mockProviderArgs, mockProviderConfig } from '../mock-model/provider-config.js';
+import { mockProviderArgs, mockProviderConfig, mockProviderThreadConfig } from '../mock-model/provider-config.js';
+import type { TokenSource } from '../transport/bearer-token.js';
+import type { Endpoint } from '../transport/endpoint.js';
 import { LocalErrorCode } from '../protocol/error-codes.js';
 import { backoffDelayMs, sleep } from '../runner/backoff.js';
 import { openRunDir, type RunDir } from '../runner/run-dir.js';
@@ -15,6 +17,10 @@ import { SMOKE_SCRIPT } from './smoke-script.js';
 
 /** Options of {@link runSmoke}. */
 export interface SmokeOptions {
+  /** Check a server that is already running instead of starting one (its thread is pointed at the mock model). */
+  endpoint?: Endpoint;
+  /** The token file such a server wants. */
+  token?: TokenSource;
   /** The codex to run (default: `resolveCodex`'s choice, or `codexBin`). */
   codex?: ResolvedCodex;
   /** The codex binary, when `codex` is not given. */
@@ -47,6 +53,8 @@ export interface SmokeOptions {
 interface SmokeState {
   client?: CasClient;
   threadId?: string;
+  /** `thread/start` params: on a running server, the config that points the thread at the mock. */
+  threadParams?: Record<string, unknown>;
 }
 
 /** One check: what it needs from the earlier ones, and its body. */
@@ -66,7 +74,7 @@ async function startWithRetries(options: CasClientOptions, retries: number, sign
       return await CasClient.start(options);
     } catch (error) {
       // A binary that cannot run will not run on the next try either.
-      const hopeless = error instanceof AppServerError && error.code === LocalErrorCode.spawnFailed;
+      const hopeless = error instanceof AppServerError && (error.code === LocalErrorCode.spawnFailed || error.code === LocalErrorCode.unauthorized);
       if (hopeless || attempt >= retries || signal?.aborted) throw error;
       await sleep(backoffDelayMs(attempt, STARTUP_BACKOFF), signal);
     }
@@ -83,6 +91,13 @@ interface SmokeResources {
 async function startServer(options: SmokeOptions, resources: SmokeResources, state: SmokeState, turnTimeoutMs: number): Promise<CheckOutcome> {
   const mock = await startMockModel({ script: SMOKE_SCRIPT });
   resources.mock = mock;
+  if (options.endpoint !== undefined) {
+    // A running server keeps its own config; only the smoke thread is pointed at the mock.
+    state.threadParams = { config: mockProviderThreadConfig(mock.url) };
+    const connectOptions: CasClientOptions = { endpoint: options.endpoint, token: options.token, requestTimeoutMs: options.requestTimeoutMs, optOutNotificationMethods: options.optOutNotificationMethods, turnTimeoutMs };
+    state.client = await startWithRetries(connectOptions, options.startupRetries ?? 0, options.signal);
+    return { ok: true, detail: `${state.client.userAgent ?? '(no userAgent)'} at ${options.endpoint.display}` };
+  }
   let home = options.codexHome?.replaceAll(INDEX_PLACEHOLDER, '0');
   if (home === undefined) {
     resources.runDir = await openRunDir(options.runDir, options.keepRunDir ?? false);
@@ -112,7 +127,7 @@ function steps(turnTimeoutMs: number): SmokeStep[] {
       name: 'thread/start',
       needs: 'server',
       run: async (state) => {
-        state.threadId = (await state.client.threadStart({})).thread.id;
+        state.threadId = (await state.client.threadStart(state.threadParams ?? {})).thread.id;
         return { ok: true, detail: `thread ${state.threadId}` };
       },
     },

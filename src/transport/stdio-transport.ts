@@ -18,6 +18,7 @@ export interface StdioTransportOptions {
 export class StdioTransport implements Transport {
   readonly kind = 'stdio' as const;
   readonly endpoint: string;
+  readonly command: string;
   readonly ended: Promise<TransportEnd>;
   readonly #child: SpawnedProcess;
   readonly #stderr = new StderrTail();
@@ -28,6 +29,7 @@ export class StdioTransport implements Transport {
   constructor(child: SpawnedProcess, endpoint: string, options: StdioTransportOptions = {}) {
     this.#child = child;
     this.endpoint = endpoint;
+    this.command = endpoint;
     this.#maxLineLength = options.maxLineLength;
     this.#writer = new LineWriter(child.stdin);
     child.stderr.setEncoding('utf8');

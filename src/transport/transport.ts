@@ -1,4 +1,5 @@
 import type { CloseOptions } from '../process/terminate-process.js';
+import type { LocalErrorCode } from '../protocol/error-codes.js';
 import type { SkipReason } from './line-decoder.js';
 
 /** How a transport carries messages. */
@@ -14,6 +15,17 @@ export interface TransportEnd {
   spawnError?: string;
   /** A socket's close: why it closed (close code and reason, or the error). */
   reason?: string;
+}
+
+/** Why a transport could not be opened; `code` tells a refused token (`unauthorized`: not worth retrying) from the rest. */
+export class TransportOpenError extends Error {
+  readonly code: LocalErrorCode;
+
+  constructor(message: string, code: LocalErrorCode) {
+    super(message);
+    this.name = 'TransportOpenError';
+    this.code = code;
+  }
 }
 
 /** Callbacks a transport delivers to (its connection). */
@@ -35,6 +47,8 @@ export interface Transport {
   readonly endpoint: string;
   /** Process id of the server, when cas spawned it. */
   readonly pid: number | undefined;
+  /** The command that runs the server, when cas spawns it; undefined for a server cas only connects to. */
+  readonly command?: string;
   /** Settles (never rejects) once the channel is closed for good. */
   readonly ended: Promise<TransportEnd>;
   /** Opens the channel and starts delivering to `handlers`; rejects when it cannot be opened. */

@@ -105,10 +105,10 @@ describe('cas run against the real app-server', () => {
 
   it('removes its temp run dir unless asked to keep it', async () => {
     const { report } = await casRun(['--method', 'thread/list']);
-    const runDir = path.dirname(path.dirname(report.perInstance[0]!.codexHome));
+    const runDir = path.dirname(path.dirname(report.perInstance[0]!.codexHome!));
     await expect(stat(runDir)).rejects.toThrow(/ENOENT/);
     const kept = await casRun(['--method', 'thread/list', '--keep-run-dir']);
-    const keptDir = path.dirname(path.dirname(kept.report.perInstance[0]!.codexHome));
+    const keptDir = path.dirname(path.dirname(kept.report.perInstance[0]!.codexHome!));
     expect((await stat(keptDir)).mode & 0o777).toBe(0o700);
     await rm(keptDir, { recursive: true, force: true });
   });

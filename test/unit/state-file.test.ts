@@ -16,6 +16,8 @@ function state(sent: number): InstanceState {
     index: 0,
     status: 'ready',
     pid: 1,
+    transport: 'stdio',
+    endpoint: 'codex',
     codexHome: '/h',
     userAgent: 'ua',
     startedAt: null,

@@ -14,6 +14,7 @@ import { positiveInt, singleString, slots, totalSlotsProblem } from '../options/
 import { checkFiles, lockOutput } from '../options/output-files.js';
 import { SessionFlagsSchema, withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { checkEndpointCount } from '../options/connect-options.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
 import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
 import { BudgetFlagsSchema, withBudgetOptions } from '../options/budget-options.js';
@@ -30,7 +31,7 @@ export function batchBuilder<T>(yargs: Argv<T>) {
   return withBudgetOptions(withShardOptions(withServerStatsOption(withPolicyOptions(withMockModelOptions(withSessionOptions(yargs))))))
     .option('input', { alias: 'i', type: 'string', demandOption: true, group: BATCH, describe: 'JSONL requests {"id"?, "method", "params"?}, one per line (- for stdin)' })
     .option('out', { alias: 'o', type: 'string', group: BATCH, describe: 'Write the JSONL results here (default stdout)' })
-    .option('instances', { alias: 'n', type: 'number', default: 1, group: BATCH, describe: 'App-server instances to start' })
+    .option('instances', { alias: 'n', type: 'number', default: 1, group: BATCH, describe: 'App-server instances to start (with --connect: connections to open)' })
     .option('concurrency', { type: 'number', default: 1, group: BATCH, describe: 'Requests in flight per instance' })
     .option('window', { type: 'number', default: 1024, group: BATCH, describe: 'Results pending at once, at most (raised to 2 x instances x concurrency)' })
     .option('fail-fast', { type: 'boolean', default: false, group: BATCH, describe: 'Stop at the first bad line or failed request' })
@@ -79,6 +80,7 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
   const shard = resolveShardFlags(options);
   const named = (flag: string, file: string | undefined) => (file === undefined ? undefined : { flag, file });
   await checkFiles([named('--out', options.out), named('--report', options.report)], [named('--input', options.input)]);
+  checkEndpointCount(session.target, options.instances);
   const input = await openInput(options.input);
   const output = await openOutput(options.out, io);
   const interrupts = handleInterrupts(io.stderr);

@@ -14,6 +14,8 @@ import { BudgetFlagsSchema } from '../options/budget-options.js';
 import { MockModelFlagsSchema } from '../options/mock-model-options.js';
 import { policyFlagsSchema } from '../options/policy-options.js';
 import { UsageError } from '../usage-error.js';
+import type { ServerTarget } from '../../instance/server-target.js';
+import { isServerUrl } from '../../transport/endpoint.js';
 
 export const MineOptionsSchema = WorkloadSessionFlagsSchema.extend(policyFlagsSchema(false).shape).extend(MockModelFlagsSchema.shape).extend(ServerStatsFlagsSchema.shape).extend(BudgetFlagsSchema.shape).extend({
   codexHome: repeatedString,
@@ -73,8 +75,12 @@ async function checkHomes(homes: readonly string[], flag: string): Promise<void>
   }
 }
 
-/** The homes to mine, from --codex-home (and {i} with --homes). */
-async function homesOf(flags: MineFlags): Promise<string[]> {
+/** The homes to mine, from --codex-home (and {i} with --homes); with --connect, the servers' URLs stand for their homes. */
+async function homesOf(flags: MineFlags, target: ServerTarget): Promise<string[]> {
+  if (target.mode === 'connect') {
+    if (flags.codexHome.length > 0) throw new UsageError('--codex-home names homes for servers cas starts; with --connect each server mines its own home');
+    return [...new Set(target.endpoints.map((endpoint) => endpoint.display))];
+  }
   if (flags.codexHome.length === 0) throw new UsageError('--codex-home is required: name the home(s) to mine');
   const homes = flags.codexHome.flatMap((home) => {
     if (!home.includes(INDEX_PLACEHOLDER)) return [home];
@@ -108,8 +114,8 @@ async function holdsSomething(file: string): Promise<boolean> {
 }
 
 /** A new mine: from the flags; an earlier mine's output is never replaced without --force. */
-async function planNew(flags: MineFlags): Promise<MinePlan> {
-  const homes = await homesOf(flags);
+async function planNew(flags: MineFlags, target: ServerTarget): Promise<MinePlan> {
+  const homes = await homesOf(flags, target);
   if (flags.checkpoint !== undefined && flags.out === undefined) throw new UsageError('--checkpoint needs --out: a mine to stdout cannot be resumed');
   if (flags.items !== undefined && !flags.read) throw new UsageError('--items applies to --read: add --read');
   if (flags.stateDbOnly && flags.listing === 'scan') throw new UsageError('--state-db-only and --listing scan contradict each other');
@@ -131,7 +137,7 @@ const FROM_CHECKPOINT = ['homes', 'out', 'checkpoint', 'searchTerm', 'sortKey', 
 const LISTS_FROM_CHECKPOINT = ['codexHome', 'sourceKinds', 'modelProviders', 'cwdFilter'] as const;
 
 /** A resume: everything from the checkpoint, validated whole before the output is touched. */
-async function planResume(flags: MineFlags, file: string): Promise<MinePlan> {
+async function planResume(flags: MineFlags, file: string, target: ServerTarget): Promise<MinePlan> {
   for (const flag of FROM_CHECKPOINT) if (flags[flag] !== undefined) throw new UsageError(`--resume takes the homes, filters and output from the checkpoint: drop ${flagName(flag)}`);
   for (const flag of LISTS_FROM_CHECKPOINT) if (flags[flag].length > 0) throw new UsageError(`--resume takes the homes, filters and output from the checkpoint: drop ${flagName(flag)}`);
   if (flags.read || flags.stateDbOnly) throw new UsageError(`--resume takes the homes, filters and output from the checkpoint: drop ${flags.read ? '--read' : '--state-db-only'}`);
@@ -141,7 +147,11 @@ async function planResume(flags: MineFlags, file: string): Promise<MinePlan> {
   } catch (error) {
     throw new UsageError(`--resume ${file}: ${(error as Error).message}`);
   }
-  await checkHomes(saved.homes.map((home) => home.home), `--resume ${file}: home`);
+  const servers = target.mode === 'connect' ? target.endpoints.map((endpoint) => endpoint.display) : undefined;
+  if (servers !== undefined ? saved.homes.some((home) => !servers.includes(home.home)) : saved.homes.some((home) => isServerUrl(home.home))) {
+    throw new UsageError(`--resume ${file}: give --connect for each server that mine read (${saved.homes.map((home) => home.home).join(', ')}), and only those`);
+  }
+  if (servers === undefined) await checkHomes(saved.homes.map((home) => home.home), `--resume ${file}: home`);
   const out = await lstat(saved.out).catch(() => undefined);
   if (out !== undefined && !out.isFile()) throw new UsageError(`--resume ${file}: its output ${saved.out} is not a regular file`);
   if (out === undefined && saved.homes.some((home) => home.threads > 0 || home.pages > 0)) throw new UsageError(`--resume ${file}: its output ${saved.out} is missing`);
@@ -161,6 +171,6 @@ async function planResume(flags: MineFlags, file: string): Promise<MinePlan> {
 }
 
 /** What to mine: from the flags, or (with --resume) from the checkpoint, which the flags may not contradict. */
-export function planMine(flags: MineFlags): Promise<MinePlan> {
-  return flags.resume === undefined ? planNew(flags) : planResume(flags, flags.resume);
+export function planMine(flags: MineFlags, target: ServerTarget): Promise<MinePlan> {
+  return flags.resume === undefined ? planNew(flags, target) : planResume(flags, flags.resume, target);
 }

@@ -19,6 +19,7 @@ import { withBudgetOptions } from '../options/budget-options.js';
 import { createProgressDisplay, type ProgressSnapshot } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
 import { MineOptionsSchema, planMine } from './mine-plan.js';
+import type { ServerTarget } from '../../instance/server-target.js';
 
 const MINE = 'Mine:';
 const FILTERS = 'thread/list filters:';
@@ -81,7 +82,7 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
   const session = await resolveWorkloadOptions({ ...flags, codexHome: undefined }, false);
   let mine;
   try {
-    mine = await planMine(flags);
+    mine = await planMine(flags, session.target);
   } catch (error) {
     throw error instanceof MineInputError ? new UsageError(error.message) : error;
   }
@@ -107,6 +108,7 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
       sinceMs: mine.sinceMs,
       verify: flags.verify,
       serverStats: flags.serverStats,
+      target: perHome(session.target, mine.homes, flags.instances),
       output: mine.out === undefined ? { stream: io.stdout as Writable } : { file: mine.out },
       checkpointFile: mine.checkpoint,
       resume: mine.resume,
@@ -125,4 +127,11 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
   io.stderr.write(formatMineSummary(report));
   if (interrupts.exitCode !== undefined) return interrupts.exitCode;
   return reportOk ? mineExitCode(report) : ExitCode.failed;
+}
+
+/** With --connect, the instances of each home (server) connect to it: `instances` connections per URL, in the order of the homes. */
+function perHome(target: ServerTarget, homes: readonly string[], instances: number): ServerTarget {
+  if (target.mode !== 'connect') return target;
+  const byDisplay = new Map(target.endpoints.map((endpoint) => [endpoint.display, endpoint]));
+  return { ...target, endpoints: homes.flatMap((home) => Array.from({ length: instances }, () => byDisplay.get(home)!)) };
 }

@@ -18,6 +18,7 @@ import { checkWritableTarget } from '../options/output-target.js';
 import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
 import { CoreFlagsSchema, GraceFlagsSchema, HomeFlagsSchema, StateFlagsSchema, withCoreOptions, withGraceOptions, withHomeOptions, withStateOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { checkOneEndpoint, ConnectFlagsSchema, ListenFlagsSchema, withConnectOptions, withListenOption } from '../options/connect-options.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
 import { UsageError } from '../usage-error.js';
 
@@ -25,7 +26,7 @@ const PROXY = 'Proxy:';
 
 /** `cas proxy` flags: the session flags (one app-server), the policy (with `forward`), and the stream's own, with the original cas's names. */
 export function proxyBuilder<T>(yargs: Argv<T>) {
-  return withBudgetOptions(withPolicyOptions(withMockModelOptions(withGraceOptions(withStateOptions(withHomeOptions(withCoreOptions(yargs)))))))
+  return withBudgetOptions(withPolicyOptions(withMockModelOptions(withListenOption(withConnectOptions(withGraceOptions(withStateOptions(withHomeOptions(withCoreOptions(yargs)))))))))
     .alias('codex-bin', 'codex')
     .option('server-request-timeout-ms', { type: 'number', default: 30_000, group: PROXY, describe: 'How long the orchestrator has to answer a forwarded server request (0 = forever)' })
     .option('max-out-queue', { type: 'number', default: 1000, group: PROXY, describe: 'Unread events before the proxy pauses reading the app-server and stdin' })
@@ -40,6 +41,8 @@ export function proxyBuilder<T>(yargs: Argv<T>) {
 const ProxyOptionsSchema = CoreFlagsSchema.extend(HomeFlagsSchema.shape)
   .extend(StateFlagsSchema.shape)
   .extend(GraceFlagsSchema.shape)
+  .extend(ConnectFlagsSchema.shape)
+  .extend(ListenFlagsSchema.shape)
   .extend(MockModelFlagsSchema.shape)
   .extend(policyFlagsSchema(true).shape)
   .extend(BudgetFlagsSchema.shape)
@@ -77,9 +80,11 @@ function stateFileFor(flags: ProxyFlags, home: string | undefined, cwd: string):
 export async function runProxyCommand(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const flags = validate(ProxyOptionsSchema, argv);
   // Like codex itself, the proxy runs on the CODEX_HOME it inherits unless a home flag says otherwise.
-  const inherited = flags.codexHome === undefined && flags.codexHomeTemplate === undefined;
+  // A server reached with --connect owns its home: there is none to inherit.
+  const inherited = flags.codexHome === undefined && flags.codexHomeTemplate === undefined && flags.connect.length === 0;
   const codexHome = inherited ? inheritedCodexHome() : flags.codexHome?.replaceAll(INDEX_PLACEHOLDER, '0');
   const options = await resolveWorkloadOptions({ ...flags, codexHome }, true, io.stderr);
+  checkOneEndpoint(options.target);
   const cwd = options.cwd ?? process.cwd();
   const stateFile = stateFileFor(flags, codexHome, cwd);
   try {

@@ -20,13 +20,14 @@ import {
   withStateOptions,
 } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { checkOneEndpoint, ConnectFlagsSchema, ListenFlagsSchema, withConnectOptions, withListenOption } from '../options/connect-options.js';
 import { redactorFor } from '../../report/redactor.js';
 import { truncate } from '../../report/truncate.js';
 import { stringifyJson } from '../../json/stringify.js';
 
 /** `cas request` takes the request and the session flags of one instance (no --require-all). */
 export function requestBuilder<T>(yargs: Argv<T>) {
-  return withRestartOptions(withRetryOptions(withGraceOptions(withStateOptions(withHomeOptions(withCoreOptions(withRequestOptions(yargs)))))));
+  return withListenOption(withConnectOptions(withRestartOptions(withRetryOptions(withGraceOptions(withStateOptions(withHomeOptions(withCoreOptions(withRequestOptions(yargs)))))))));
 }
 
 const RequestOptionsSchema = CoreFlagsSchema.extend(HomeFlagsSchema.shape)
@@ -34,6 +35,8 @@ const RequestOptionsSchema = CoreFlagsSchema.extend(HomeFlagsSchema.shape)
   .extend(GraceFlagsSchema.shape)
   .extend(RetryFlagsSchema.shape)
   .extend(RestartFlagsSchema.shape)
+  .extend(ConnectFlagsSchema.shape)
+  .extend(ListenFlagsSchema.shape)
   .extend(RequestFlagsSchema.shape);
 
 /**
@@ -43,6 +46,7 @@ const RequestOptionsSchema = CoreFlagsSchema.extend(HomeFlagsSchema.shape)
 export async function runRequest(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const options = validate(RequestOptionsSchema, argv);
   const resolved = { ...(await resolveRequestOptions(options)), ...(await resolveSessionOptions(options)) };
+  checkOneEndpoint(resolved.target);
   // What the server says may quote a secret: its errors are redacted as its results are.
   const redactor = redactorFor({ ...resolved, env: process.env });
   const interrupts = handleInterrupts(io.stderr);

@@ -9,6 +9,7 @@ import { stringifyJson } from '../../json/stringify.js';
 import { closeOutput } from '../write-report.js';
 import { withSessionOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { checkEndpointCount } from '../options/connect-options.js';
 import { resolveWorkloadOptions } from '../options/workload-options.js';
 import { withPolicyOptions } from '../options/policy-options.js';
 import { withMockModelOptions } from '../options/mock-model-options.js';
@@ -38,7 +39,7 @@ const LATE_START_MS = 100;
 /** `cas run` flags on top of the instance options. */
 export function runBuilder<T>(yargs: Argv<T>) {
   return withBudgetOptions(withShardOptions(withCompareOptions(withServerStatsOption(withPolicyOptions(withMockModelOptions(withSessionOptions(withRequestOptions(yargs, DEFAULT_RUN_METHOD))))))))
-    .option('instances', { alias: 'n', type: 'number', default: 1, group: RUN, describe: 'App-server instances to start' })
+    .option('instances', { alias: 'n', type: 'number', default: 1, group: RUN, describe: 'App-server instances to start (with --connect: connections to open)' })
     .option('requests', { type: 'number', group: RUN, describe: 'Requests in all (default: one per instance)' })
     .option('duration', { type: 'number', group: RUN, describe: 'Keep sending for this many seconds' })
     .option('concurrency', { type: 'number', default: 1, group: RUN, describe: 'Requests in flight per instance' })
@@ -73,6 +74,7 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
     throw new UsageError('--rate needs an end: add --duration SECONDS or --requests N');
   }
   const resolved = { ...(await resolveRequestOptions(options)), ...(await resolveWorkloadOptions(options, false)) };
+  checkEndpointCount(resolved.target, options.instances);
   const threadParams = options.threadParams === undefined ? {} : parseParamsJson(options.threadParams, '--thread-params');
   await checkReportTargets(options, [{ flag: '--records', file: options.records }], [{ flag: '--params-file', file: options.paramsFile }]);
   if (options.compareBin !== undefined) return runCompareBinCommand(options, resolved, threadParams, io);

@@ -8,17 +8,18 @@ import { handleInterrupts } from '../interrupts.js';
 import { positiveMilliseconds } from '../options/flag-schemas.js';
 import { CoreFlagsSchema, HomeFlagsSchema, resolveSessionOptions, withCoreOptions, withHomeOptions } from '../options/session-options.js';
 import { validate } from '../options/validate.js';
+import { checkOneEndpoint, ConnectFlagsSchema, withConnectOptions } from '../options/connect-options.js';
 
 const SMOKE = 'Smoke:';
 
 /** `cas smoke` flags: the codex and home flags, a turn timeout and `--json`. */
 export function smokeBuilder<T>(yargs: Argv<T>) {
-  return withHomeOptions(withCoreOptions(yargs))
+  return withConnectOptions(withHomeOptions(withCoreOptions(yargs)))
     .option('turn-timeout-ms', { type: 'number', default: 30_000, group: SMOKE, describe: 'How long each turn may take to complete' })
     .option('json', { type: 'boolean', default: false, group: SMOKE, describe: 'Print the result as JSON on stdout' });
 }
 
-const SmokeFlagsSchema = CoreFlagsSchema.extend(HomeFlagsSchema.shape).extend({
+const SmokeFlagsSchema = CoreFlagsSchema.extend(HomeFlagsSchema.shape).extend(ConnectFlagsSchema.shape).extend({
   turnTimeoutMs: positiveMilliseconds,
   json: z.boolean(),
 });
@@ -30,10 +31,13 @@ const SmokeFlagsSchema = CoreFlagsSchema.extend(HomeFlagsSchema.shape).extend({
 export async function runSmokeCommand(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const options = validate(SmokeFlagsSchema, argv);
   const resolved = await resolveSessionOptions(options);
+  checkOneEndpoint(resolved.target);
+  const target = resolved.target;
   const interrupts = handleInterrupts(io.stderr);
   let result;
   try {
     result = await runSmoke({
+      ...(target.mode === 'connect' ? { endpoint: target.endpoints[0], token: target.token } : {}),
       codex: resolved.codex,
       codexArgs: resolved.codexArgs,
       codexHome: resolved.codexHome,
@@ -52,7 +56,8 @@ export async function runSmokeCommand(argv: Record<string, unknown>, io: CliIo):
   }
   io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatSmokeLines(result));
   const passed = result.checks.filter((check) => check.ok).length;
-  io.stderr.write(`cas smoke: ${passed} of ${result.checks.length} checks ok (codex ${resolved.codex.path})\n`);
+  const what = target.mode === 'connect' ? `server ${resolved.codex.path}` : `codex ${resolved.codex.path}`;
+  io.stderr.write(`cas smoke: ${passed} of ${result.checks.length} checks ok (${what})\n`);
   if (interrupts.exitCode !== undefined) return interrupts.exitCode;
   return result.ok ? ExitCode.ok : ExitCode.failed;
 }

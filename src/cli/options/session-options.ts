@@ -6,10 +6,12 @@ import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../client/connection.js';
 import { CodexNotFoundError, resolveCodex, type ResolvedCodex } from '../../codex/resolve-codex.js';
 import { directoryProblem } from '../../files/make-dir.js';
 import { checkTemplate } from '../../instance/codex-home.js';
+import type { ServerTarget } from '../../instance/server-target.js';
 import type { InstanceConnectOptions } from '../../instance/start-instances.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../runner/retry-policy.js';
 import { DEFAULT_GRACE_MS } from '../../runner/session.js';
 import { UsageError } from '../usage-error.js';
+import { ConnectFlagsSchema, ListenFlagsSchema, resolveServerTarget, withConnectOptions, withListenOption, type ConnectFlags } from './connect-options.js';
 import { count, milliseconds, repeatedString, singleString } from './flag-schemas.js';
 
 const CODEX = 'Codex:';
@@ -90,9 +92,11 @@ export const RequireAllFlagsSchema = z.object({ requireAll: z.boolean() });
 
 /** Every group but the home's: what `mine` takes (its --codex-home names the homes to mine). */
 export function withWorkloadSessionOptions<T>(yargs: Argv<T>) {
-  return withRequireAllOption(withRestartOptions(withRetryOptions(withGraceOptions(withStateOptions(withCoreOptions(yargs))))));
+  return withListenOption(withConnectOptions(withRequireAllOption(withRestartOptions(withRetryOptions(withGraceOptions(withStateOptions(withCoreOptions(yargs))))))));
 }
 export const WorkloadSessionFlagsSchema = CoreFlagsSchema.extend(StateFlagsSchema.shape)
+  .extend(ConnectFlagsSchema.shape)
+  .extend(ListenFlagsSchema.shape)
   .extend(GraceFlagsSchema.shape)
   .extend(RetryFlagsSchema.shape)
   .extend(RestartFlagsSchema.shape)
@@ -111,11 +115,15 @@ export type SessionFlags = z.infer<typeof CoreFlagsSchema> &
   Partial<z.infer<typeof GraceFlagsSchema>> &
   Partial<z.infer<typeof RetryFlagsSchema>> &
   Partial<z.infer<typeof RestartFlagsSchema>> &
-  Partial<z.infer<typeof RequireAllFlagsSchema>>;
+  Partial<z.infer<typeof RequireAllFlagsSchema>> &
+  Partial<ConnectFlags>;
 
 /** What the session flags resolve to. */
 export interface ResolvedSessionOptions {
+  /** What runs, or (with --connect, source `connect`) the servers reached, for reports. */
   codex: ResolvedCodex;
+  /** Spawned over stdio, listening on a socket, or already running. */
+  target: ServerTarget;
   codexArgs: string[];
   connect: InstanceConnectOptions;
   retry: RetryPolicy;
@@ -145,9 +153,10 @@ export async function resolveCwd(cwd: string | undefined): Promise<string | unde
 
 /** Finds codex and checks paths: everything that can be a usage error, before any start. A group a command does not take gets its defaults. */
 export async function resolveSessionOptions(flags: SessionFlags): Promise<ResolvedSessionOptions> {
+  const target = await resolveServerTarget(flags);
   let codex: ResolvedCodex;
   try {
-    codex = resolveCodex({ codexBin: flags.codexBin });
+    codex = target.mode === 'connect' ? runningServers(target) : resolveCodex({ codexBin: flags.codexBin });
   } catch (error) {
     if (error instanceof CodexNotFoundError) throw new UsageError(error.message);
     throw error;
@@ -167,6 +176,7 @@ export async function resolveSessionOptions(flags: SessionFlags): Promise<Resolv
   if (backoff.maxMs < backoff.baseMs) throw new UsageError('--backoff-max-ms must be at least --backoff-base-ms');
   return {
     codex,
+    target,
     codexArgs: flags.codexArg,
     connect: { requestTimeoutMs: flags.requestTimeoutMs, optOutNotificationMethods: flags.optOutNotificationMethod, ...(cwd === undefined ? {} : { cwd }) },
     retry: { retries: flags.retries ?? DEFAULT_RETRY_POLICY.retries, backoff },
@@ -183,4 +193,10 @@ export async function resolveSessionOptions(flags: SessionFlags): Promise<Resolv
     stateDir: flags.stateDir,
     cwd,
   };
+}
+
+/** What reports name as "codex" when cas runs none: the servers it connects to. */
+function runningServers(target: ServerTarget & { mode: 'connect' }): ResolvedCodex {
+  const endpoints = [...new Set(target.endpoints.map((endpoint) => endpoint.display))].join(', ');
+  return { command: '', prefixArgs: [], env: {}, path: endpoints, source: 'connect' };
 }

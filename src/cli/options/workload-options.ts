@@ -6,6 +6,7 @@ import { resolvePolicy, type PolicyFlags } from './policy-options.js';
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionFlags } from './session-options.js';
 import type { BudgetChange } from '../../budget/budget-pacer.js';
 import { announceBudget } from './budget-options.js';
+import { UsageError } from '../usage-error.js';
 
 /** What every workload command (run, batch, mine, proxy) resolves from its flags, in one place. */
 export interface ResolvedWorkloadOptions extends ResolvedSessionOptions {
@@ -29,6 +30,7 @@ export async function resolveWorkloadOptions(
 ): Promise<ResolvedWorkloadOptions> {
   const session = await resolveSessionOptions(flags);
   const mockModel = await resolveMockModel(flags);
+  if (mockModel !== undefined && session.target.mode === 'connect') throw new UsageError('--mock-model points the servers cas starts at a loopback model; a server reached with --connect uses its own');
   const policy = resolvePolicy(flags, canForward);
   const budget = { budgetPacing: flags.budgetPacing ?? false, onBudget: announceBudget(stderr) };
   return { ...session, mockModel, policy, redactor: redactorFor({ ...session, env: process.env }), ...budget };
