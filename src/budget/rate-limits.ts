@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The method that reads the account's rate limits, and the notification that updates them. */
 export const RATE_LIMITS_READ = 'account/rateLimits/read';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { resolveCodex, type ResolvedCodex } from '../codex/resolve-codex.js';
 import { LocalErrorCode } from '../protocol/error-codes.js';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A thread as the server sends it: the id is what cas depends on; every other field passes through. */
 export const ThreadSchema = z.looseObject({ id: z.string() });

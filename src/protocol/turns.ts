@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** How a turn ended. */
 export const TurnStatusSchema = z.enum(['completed', 'interrupted', 'failed', 'inProgress']);

@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { runBatch } from '../../batch/run-batch.js';
 import { endStream } from '../../files/end-stream.js';
 import { formatBatchSummary } from '../../report/human-summary.js';
