@@ -3,6 +3,7 @@
 // zod, ...); a bundle cuts `cas --help` from ~0.7 s to ~0.2 s. The library (dist/index.js)
 // stays unbundled, with its type declarations.
 import { build } from 'esbuild';
+import { lazyStringWidth } from './lazy-string-width.mjs';
 
 const result = await build({
   entryPoints: { main: 'src/cli/main.ts' },
@@ -19,6 +20,7 @@ const result = await build({
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
+  plugins: [lazyStringWidth],
 });
 
 // `import { z } from 'zod'` hands the bundler zod's namespace as a value, which pulls in all of
