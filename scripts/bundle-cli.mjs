@@ -3,7 +3,7 @@
 // zod, ...); a bundle cuts `cas --help` from ~0.7 s to ~0.2 s. The library (dist/index.js)
 // stays unbundled, with its type declarations.
 import { build } from 'esbuild';
-import { lazyStringWidth } from './lazy-string-width.mjs';
+import { lazyAtLoad } from './lazy-at-load.mjs';
 
 const result = await build({
   entryPoints: { main: 'src/cli/main.ts' },
@@ -20,7 +20,7 @@ const result = await build({
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
-  plugins: [lazyStringWidth],
+  plugins: [lazyAtLoad],
 });
 
 // `import { z } from 'zod'` hands the bundler zod's namespace as a value, which pulls in all of
