@@ -101,9 +101,9 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr.write(`cas: unknown command ${word}${nearCommand(word)}; name one of ${COMMANDS.map((entry) => entry.name).join(', ')}\n`);
     return ExitCode.usage;
   }
-  const { default: yargs } = await import('yargs');
-  // Only the command that runs is loaded: the others are listed by name, so `cas --help` stays cheap.
-  const loaded = chosen === undefined ? undefined : await chosen.load();
+  // Only the command that runs is loaded (the others are listed by name, so `cas --help` stays
+  // cheap), side by side with the parser: one's files are read while the other compiles.
+  const [{ default: yargs }, loaded] = await Promise.all([import('yargs'), chosen?.load()]);
   let exitCode: number = ExitCode.ok;
   let parser = yargs(glueDashValues(argv))
     .scriptName('cas')
