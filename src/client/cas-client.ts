@@ -32,7 +32,6 @@ import {
 import type { TurnCompletedParams } from '../protocol/turns.js';
 import { AppServerError } from './app-server-error.js';
 import { openClientHome, type ClientHome } from './client-home.js';
-import { connectToEndpoint } from './connect-endpoint.js';
 import type { TokenSource } from '../transport/bearer-token.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { connect, type AppServerConnection, type ClientInfo } from './connection.js';
@@ -191,6 +190,8 @@ export class CasClient {
   static async #connectTo(endpoint: Endpoint, options: CasClientOptions): Promise<CasClient> {
     const broker = new ServerRequestBroker({ handler: options.onServerRequest, timeoutMs: options.serverRequestTimeoutMs });
     try {
+      // Loaded only to reach a running server (ws, http, tls, ...): a spawned one needs none of it.
+      const { connectToEndpoint } = await import('./connect-endpoint.js');
       const connection = await connectToEndpoint(endpoint, options.token, {
         clientInfo: options.clientInfo,
         experimentalApi: options.experimentalApi ?? true,
