@@ -35,7 +35,8 @@ export function mineHomeLines(homes: readonly MinedHome[]): string[] {
     const state = home.done ? 'done' : home.error !== null ? `stopped: ${truncate(home.error)}` : 'not finished';
     const failed = home.failed > 0 ? `, ${plural(home.failed, 'read')} failed (a resume reads them again)` : '';
     const retry = home.retry.length > 0 ? `, ${home.retry.length} left to read again` : '';
-    lines.push(`  ${home.home}: ${plural(home.threads, 'thread')} in ${plural(home.pages, 'page')}, ${state}${failed}${retry}`);
+    const share = home.share === 'split' ? ' (the threads this shard owns by id)' : '';
+    lines.push(`  ${home.home}${share}: ${plural(home.threads, 'thread')} in ${plural(home.pages, 'page')}, ${state}${failed}${retry}`);
     if (home.check !== null) for (const words of checkWords(home.check)) lines.push(`    ${words}`);
   }
   return lines;
