@@ -182,7 +182,7 @@ async function planResume(flags: MineFlags, file: string, target: ServerTarget, 
 function resumedShard(saved: MineCheckpoint, file: string, flags: MineFlags, shard: Shard | undefined): Shard | undefined {
   const was = saved.shard === undefined ? WHOLE_JOB : { index: saved.shard.index, count: saved.shard.count, jobId: saved.shard.jobId };
   if (shard !== undefined && (shard.index !== was.index || shard.count !== was.count)) {
-    throw new UsageError(`--resume ${file}: that mine was shard ${describeShard(was)}, not ${shard.index}/${shard.count}: resume it as that shard (its checkpoint knows which)`);
+    throw new UsageError(`--resume ${file}: that mine was shard ${describeShard(was)}, not ${shard.index}/${shard.count}: resume it as that shard (drop --shard: the checkpoint knows it)`);
   }
   if (flags.jobId !== undefined && flags.jobId !== was.jobId) {
     throw new UsageError(`--resume ${file}: that mine was of ${was.jobId === null ? 'no job id' : `job ${was.jobId}`}, not --job-id ${flags.jobId}`);
