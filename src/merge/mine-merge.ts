@@ -92,8 +92,9 @@ export class MineMerge {
       const owners = homeCount >= count ? [index % count] : Array.from({ length: count }, (_, shard) => shard);
       const have = new Set(this.#homes.get(index)?.parts.map((part) => part.shard) ?? []);
       const lacking = owners.filter((shard) => !have.has(shard));
-      const name = this.#homes.get(index)?.home ?? `home ${index}`;
-      if (lacking.length > 0) problems.push(`${name} (home ${index} of ${homeCount}) has no line from shard${lacking.length === 1 ? '' : 's'} ${formatIndexes(lacking)}`);
+      const known = this.#homes.get(index)?.home;
+      const name = known === undefined ? `home ${index} of ${homeCount}` : `${known} (home ${index} of ${homeCount})`;
+      if (lacking.length > 0) problems.push(`${name} is in no report of shard${lacking.length === 1 ? '' : 's'} ${formatIndexes(lacking)}`);
     }
     return problems;
   }
