@@ -82,11 +82,15 @@ export interface RunMineOptions extends Omit<SessionOptions, 'signal' | 'homes' 
 }
 
 /** A resumed mine is the same share of the same job as the mine it continues. */
-function checkResumedShard(resume: MineCheckpoint | undefined, shard: Shard): void {
+function checkResumedShard(resume: MineCheckpoint | undefined, shard: Shard, homes: readonly string[]): void {
   if (resume === undefined) return;
   const saved = resume.shard ?? WHOLE_JOB;
   if (saved.index !== shard.index || saved.count !== shard.count) {
     throw new MineInputError(`the checkpoint is of shard ${saved.index}/${saved.count}, not ${shard.index}/${shard.count}`);
+  }
+  // Another list of homes would deal this shard another share.
+  if (resume.shard !== undefined && (resume.shard.homes.length !== homes.length || resume.shard.homes.some((home, index) => home !== homes[index]))) {
+    throw new MineInputError("the checkpoint's shard was dealt its homes from another list of the job's homes");
   }
 }
 
@@ -100,7 +104,7 @@ async function checkHomes(homes: readonly string[]): Promise<void> {
 /** Lists (and with `read`, reads) every thread of every home, each exactly once, resumable. */
 export async function runMine(options: RunMineOptions): Promise<MineReport> {
   const shard = options.shard ?? WHOLE_JOB;
-  checkResumedShard(options.resume, shard);
+  checkResumedShard(options.resume, shard, options.homes);
   const own = homesOfShard(options.homes, shard);
   const homes = own.map((home) => home.home);
   await checkHomes(homes);
