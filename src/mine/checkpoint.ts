@@ -2,7 +2,9 @@ import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../instance/atomic-write.js';
+import { MAX_SHARD_COUNT } from '../shard/shard-spec.js';
 import { ListFiltersSchema } from './list-params.js';
+import { homesOfShard } from './mine-shard.js';
 
 /** Checkpoints bigger than this are not a cas mine's (one small record per home). */
 const MAX_CHECKPOINT_BYTES = 16 * 1024 * 1024;
@@ -29,6 +31,18 @@ export const HomeProgressSchema = z.strictObject({
 });
 export type HomeProgress = z.infer<typeof HomeProgressSchema>;
 
+/** A sharded mine's share: which shard it is, and the job's homes it was dealt its own from. */
+export const MineShardSchema = z
+  .strictObject({
+    index: count,
+    count: z.number().int().min(1).max(MAX_SHARD_COUNT),
+    jobId: z.string().nullable(),
+    /** Every home of the job, in the order every shard was given them. */
+    homes: z.array(z.string().min(1)).min(1),
+  })
+  .refine((shard) => shard.index < shard.count, { error: 'shard.index must be below shard.count', path: ['index'] });
+export type MineShardRecord = z.infer<typeof MineShardSchema>;
+
 /** Everything needed to continue a mine: what it mines, where it writes, how far each home got. */
 export const MineCheckpointSchema = z
   .strictObject({
@@ -44,6 +58,8 @@ export const MineCheckpointSchema = z
     /** ISO time the listing began (the first run's, when resumed): a later `--since <this checkpoint>` starts here. */
     listingStartedAt: z.iso.datetime(),
     homes: z.array(HomeProgressSchema).min(1),
+    /** With --shard: which share of the job this mine is (absent: the whole job). */
+    shard: MineShardSchema.optional(),
     updatedAt: z.string(),
   })
   .refine((value) => new Set(value.homes.map((home) => home.home)).size === value.homes.length, { error: 'names a home twice', path: ['homes'] });
@@ -80,6 +96,12 @@ export async function loadCheckpoint(file: string): Promise<MineCheckpoint> {
   const checkpoint = parsed.data;
   if (path.resolve(checkpoint.out) === path.resolve(file)) throw new Error('its output is the checkpoint itself');
   if (checkpoint.homes.some((home) => home.done && !home.listed)) throw new Error('not a cas mine checkpoint (a home is done but not listed)');
+  if (checkpoint.shard !== undefined) {
+    const own = homesOfShard(checkpoint.shard.homes, checkpoint.shard).map((home) => home.home);
+    if (own.length !== checkpoint.homes.length || own.some((home, index) => checkpoint.homes[index]!.home !== home)) {
+      throw new Error(`not a cas mine checkpoint (its homes are not shard ${checkpoint.shard.index}/${checkpoint.shard.count}'s share of the job's)`);
+    }
+  }
   return checkpoint;
 }
 

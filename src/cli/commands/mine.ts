@@ -20,13 +20,17 @@ import { createProgressDisplay, type ProgressSnapshot } from '../progress-bar.js
 import { UsageError } from '../usage-error.js';
 import { MineOptionsSchema, planMine } from './mine-plan.js';
 import type { ServerTarget } from '../../instance/server-target.js';
+import { resolveShardFlags, withShardOptions } from '../options/shard-options.js';
+import { homesOfShard } from '../../mine/mine-shard.js';
+import { mineIsWhole } from '../../mine/mine-report.js';
+import { WHOLE_JOB } from '../../shard/shard-spec.js';
 
 const MINE = 'Mine:';
 const FILTERS = 'thread/list filters:';
 
 /** `cas mine` flags: the session flags, with --codex-home naming the homes to mine. */
 export function mineBuilder<T>(yargs: Argv<T>) {
-  return withBudgetOptions(withServerStatsOption(withPolicyOptions(withMockModelOptions(withWorkloadSessionOptions(yargs)))))
+  return withShardOptions(withBudgetOptions(withServerStatsOption(withPolicyOptions(withMockModelOptions(withWorkloadSessionOptions(yargs))))))
     .option('codex-home', { type: 'string', group: MINE, describe: 'A CODEX_HOME to mine (repeatable; with {i} and --homes N, N of them)' })
     .option('homes', { type: 'number', group: MINE, describe: 'How many homes {i} in --codex-home stands for (0..N-1)' })
     .option('instances', { alias: 'n', type: 'number', default: 1, group: MINE, describe: 'App-servers per home; reads are spread over them' })
@@ -72,17 +76,17 @@ function progressSnapshot(progress: MineProgress): ProgressSnapshot {
 
 /** Exit 0 only when every home was mined to the end, its listing agreed with its rollouts, and every read worked. */
 export function mineExitCode(report: MineReport): number {
-  const whole = report.homes.every((home) => home.done && home.check?.agrees !== false && home.failed === 0 && home.retry.length === 0);
-  return whole && report.requests.failed === 0 && report.instances.failed.length === 0 ? ExitCode.ok : ExitCode.failed;
+  return mineIsWhole(report) ? ExitCode.ok : ExitCode.failed;
 }
 
 /** `cas mine`: every thread of every home, exactly once, as JSONL. Returns the exit code. */
 export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const flags = validate(MineOptionsSchema, argv);
   const session = await resolveWorkloadOptions({ ...flags, codexHome: undefined }, false);
+  const shard = resolveShardFlags(flags);
   let mine;
   try {
-    mine = await planMine(flags, session.target);
+    mine = await planMine(flags, session.target, shard);
   } catch (error) {
     throw error instanceof MineInputError ? new UsageError(error.message) : error;
   }
@@ -97,6 +101,7 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
     report = await runMine({
       ...session,
       homes: mine.homes,
+      shard: mine.shard,
       instancesPerHome: flags.instances,
       concurrency: flags.concurrency,
       read: mine.read,
@@ -108,7 +113,7 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
       sinceMs: mine.sinceMs,
       verify: flags.verify,
       serverStats: flags.serverStats,
-      target: perHome(session.target, mine.homes, flags.instances),
+      target: perHome(session.target, homesOfShard(mine.homes, mine.shard ?? WHOLE_JOB).map((home) => home.home), flags.instances),
       output: mine.out === undefined ? { stream: io.stdout as Writable } : { file: mine.out },
       checkpointFile: mine.checkpoint,
       resume: mine.resume,
