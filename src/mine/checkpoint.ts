@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { writeJsonAtomic } from '../instance/atomic-write.js';
 import { MAX_SHARD_COUNT } from '../shard/shard-spec.js';
 import { ListFiltersSchema } from './list-params.js';
+import type { ListingCheck } from './listing-check.js';
 import { homesOfShard } from './mine-shard.js';
 
 /** Checkpoints bigger than this are not a cas mine's (one small record per home). */
@@ -11,6 +12,19 @@ const MAX_CHECKPOINT_BYTES = 16 * 1024 * 1024;
 
 const absolutePath = z.string().min(1).refine((value) => path.isAbsolute(value), { error: 'must be an absolute path' });
 const count = z.number().int().nonnegative();
+
+/** A listing check as kept in a checkpoint: its counts are required, the rest (ids, per-reason counts) kept as written. */
+const CheckCountsSchema = z.looseObject({
+  against: z.enum(['rollouts', 'rollouts+scan']),
+  rollouts: count,
+  listed: count,
+  missing: count,
+  unreadable: count,
+  listedWithoutRollout: count,
+  mismatched: count,
+  agrees: z.boolean(),
+});
+const StoredCheckSchema = z.custom<ListingCheck>((value) => CheckCountsSchema.safeParse(value).success, { error: 'is not a listing check' });
 
 /** Where one home's mine stands. */
 export const HomeProgressSchema = z.strictObject({
@@ -28,6 +42,8 @@ export const HomeProgressSchema = z.strictObject({
   failed: count,
   /** Threads to read again (their error lines were taken out of the output): a resume reads them first. */
   retry: z.array(z.string().min(1)),
+  /** What checking the finished listing found (ids cut to a few): a resume of a done home reports it again. */
+  check: StoredCheckSchema.nullable().optional(),
 });
 export type HomeProgress = z.infer<typeof HomeProgressSchema>;
 

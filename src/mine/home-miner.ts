@@ -5,7 +5,7 @@ import { unavailableOutcome, type JobExecutor } from '../runner/run-workers.js';
 import type { HomeProgress } from './checkpoint.js';
 import { listHome, ListingFailed } from './home-lister.js';
 import { checkHome } from './home-check.js';
-import type { ListingCheck } from './listing-check.js';
+import { SHOWN_IDS, type ListingCheck } from './listing-check.js';
 import type { ListFilters, ListingMode } from './list-params.js';
 import type { HomeTracker } from './mine-progress.js';
 import type { MineOutput } from './mine-output.js';
@@ -136,7 +136,7 @@ export async function mineHome(options: HomeMinerOptions): Promise<HomeOutcome> 
   if (progress.done) {
     await writer.finish();
     tracker.phase = signal.aborted ? 'stopped' : 'done';
-    return { error: null, check: null };
+    return { error: null, check: (progress.check as ListingCheck | null | undefined) ?? null };
   }
 
   // How many threads the home holds, for progress, while the listing starts: its rollout files.
@@ -229,9 +229,19 @@ export async function mineHome(options: HomeMinerOptions): Promise<HomeOutcome> 
   }
   await writer.finish();
   commitReady();
-  if ((check !== null || !checkable) && error === null && !signal.aborted && progress.listed && progress.retry.length === 0) progress.done = true;
+  if ((check !== null || !checkable) && error === null && !signal.aborted && progress.listed && progress.retry.length === 0) {
+    progress.done = true;
+    progress.check = check === null ? null : storedCheck(check);
+  }
   sync();
   tracker.phase = progress.done ? 'done' : 'stopped';
   await options.onCommit();
   return { error, check };
+}
+
+/** The check as a checkpoint keeps it: every count, but only the first few ids of each list. */
+function storedCheck(check: ListingCheck): ListingCheck {
+  const cut = (ids: string[]) => ids.slice(0, SHOWN_IDS);
+  const scan = check.scan === null ? null : { ...check.scan, onlyInScanIds: cut(check.scan.onlyInScanIds), onlyInIndexIds: cut(check.scan.onlyInIndexIds) };
+  return { ...check, missingIds: cut(check.missingIds), unreadableIds: cut(check.unreadableIds), listedWithoutRolloutIds: cut(check.listedWithoutRolloutIds), mismatchedIds: cut(check.mismatchedIds), scan };
 }
