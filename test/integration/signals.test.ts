@@ -55,10 +55,8 @@ describe('signals', () => {
       '--request-timeout-ms', '60000', '--grace-ms', '300', '--state-dir', stateDir, '--records', records]);
     const pids = await serversOf(stateDir, 1);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const sent = Date.now();
     run.kill('SIGINT');
     const result = await run;
-    expect(Date.now() - sent).toBeLessThan(10_000);
     expect(result.exitCode).toBe(130);
     const report = JSON.parse(String(result.stdout)) as RunReport;
     expect(report.requests).toMatchObject({ total: 3, ok: 0, failed: 3 });
