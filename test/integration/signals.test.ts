@@ -43,7 +43,8 @@ describe('signals', () => {
     const tmp = await privateTmp(signal);
     const run = start(['run', '--json', '--instances', '2', '--method', 'thread/list', '--duration', '60', '--concurrency', '4', '--state-dir', stateDir, '--records', records], undefined, tmp);
     const pids = await serversOf(stateDir, 2);
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // Signal it mid-run: once requests are flowing (a condition, not a sleep).
+    await until(async () => (await readFile(records, 'utf8').catch(() => '')).split('\n').length > 50);
     run.kill(signal);
     const result = await run;
     expect(result.exitCode).toBe(code);
