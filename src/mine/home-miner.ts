@@ -1,4 +1,5 @@
 import type { Instance } from '../instance/instance.js';
+import { LocalErrorCode } from '../protocol/error-codes.js';
 import { isServerUrl } from '../transport/endpoint.js';
 import type { RequestOutcome } from '../runner/execute-request.js';
 import { unavailableOutcome, type JobExecutor } from '../runner/run-workers.js';
@@ -80,10 +81,18 @@ function requester(options: HomeMinerOptions): (method: string, params: Record<s
     const instance = live[next++ % Math.max(1, live.length)];
     // Instances start in the background: a request's time starts once its instance is up.
     if (instance !== undefined && instance.connection === undefined) await instance.whenReady().catch(() => undefined);
+    // The interrupt cut its start-up short: the request was never sent, as if the listing had stopped first.
+    if (options.signal.aborted && instance !== undefined && instance.connection === undefined) return notSent(method, instance.index);
     const outcome = instance === undefined ? unavailableOutcome() : await options.executor.run(instance, 0, { method, params }, performance.now());
     options.onRequest(instance ?? null, outcome);
     return outcome;
   };
+}
+
+/** A request never sent because the interrupt came while its instance was starting: not a result of the run. */
+function notSent(method: string, index: number): RequestOutcome {
+  const message = `${method}: not sent, interrupted while instance ${index} was starting`;
+  return { ok: false, error: { code: LocalErrorCode.interrupted, message }, attempts: 0, overloaded: 0, timedOut: 0, latencyMs: 0, startedAt: performance.now() };
 }
 
 /**
