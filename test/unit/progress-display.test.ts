@@ -188,26 +188,32 @@ describe('display and renderer', () => {
     }
   });
 
-  it('redraws in place on a timer and erases itself at stop, leaving a clean line', () => {
+  it('draws a new phase at once, counts on the timer, in place; erases itself at stop, leaving a clean line', () => {
     const { writes, stream } = terminal(true);
     const time = clock();
     const { callbacks, timers } = manualTimers();
     const display = createProgressDisplay(true, runSampler(null, time.now), stream, timers);
+    const running = (done: number): RunProgress => ({ phase: 'running', done, failed: 0, total: 10, durationMs: undefined, elapsedMs: 100, stats: live });
+    const live = stats(time.now());
     display.update({ phase: 'starting', done: 0, failed: 0, total: 10, durationMs: undefined, elapsedMs: 0, instances: 3 });
-    expect(writes.join('')).toContain('starting 3 instances · 0s');
-    display.update({ phase: 'running', done: 4, failed: 0, total: 10, durationMs: undefined, elapsedMs: 100, stats: stats(time.now()) });
+    expect(writes).toEqual(['\r\u001b[2Kcas: starting 3 instances · 0s\u001b[J']);
+    display.update(running(4));
+    // One line on screen: back to its start, then the two lines of the new phase.
+    expect(writes.at(-1)).toMatch(/^\r\u001b\[2Kcas: measuring · 4\/10 requests \(40%\)[^\n]*\n\u001b\[2K {2}- req\/s now · 0 errors\u001b\[J$/);
+    display.update(running(5));
+    expect(writes).toHaveLength(2);
     time.advance(300);
     callbacks[0]!();
-    const frame = writes.at(-1)!;
-    // Back up over the one line drawn before, then two lines.
-    expect(frame.startsWith('\r\u001b[2K')).toBe(true);
-    expect(frame).toContain('measuring · 4/10 requests (40%)');
-    const count = writes.length;
+    expect(writes).toHaveLength(3);
+    expect(writes.at(-1)!.startsWith('\r\u001b[1A\u001b[2Kcas: measuring · 5/10 requests (50%)')).toBe(true);
+    // Nothing changed: nothing written.
     callbacks[0]!();
-    expect(writes.length).toBe(count);
+    expect(writes).toHaveLength(3);
     display.stop();
     expect(writes.at(-1)).toBe('\r\u001b[1A\u001b[J');
     expect(callbacks).toEqual([]);
+    display.update(running(6));
+    expect(writes).toHaveLength(4);
   });
 
   it('renderer: clearing with nothing drawn writes nothing', () => {

@@ -28,8 +28,9 @@ const realTimers: DisplayTimers = {
 
 /**
  * A live display on stderr, only when enabled and stderr is a terminal (logs and pipes get no
- * escape codes). Events only update the sampler; a timer redraws a few times a second, so the
- * clock keeps moving through a slow start and the terminal is not flooded by a fast run.
+ * escape codes). Events update the sampler; a timer redraws a few times a second, so the clock
+ * keeps moving through a slow start and a fast run does not flood the terminal. A change of
+ * phase is drawn at once.
  */
 export function createProgressDisplay<T>(
   enabled: boolean,
@@ -39,14 +40,20 @@ export function createProgressDisplay<T>(
 ): ProgressDisplay<T> {
   if (!enabled || !stream.isTTY) return { update: () => undefined, stop: () => undefined };
   const renderer = new TtyRenderer(stream);
+  let phase: string | undefined;
   const redraw = () => {
     const state = sampler.state();
-    if (state !== undefined) renderer.draw(formatProgress(state, renderer.width));
+    if (state === undefined) return;
+    phase = state.phase;
+    renderer.draw(formatProgress(state, renderer.width));
   };
   let ticker: unknown;
   return {
     update(progress) {
       sampler.update(progress);
+      if (ticker === null) return;
+      // A new phase shows at once (however short it is); counts wait for the next tick.
+      if (ticker !== undefined && sampler.state()?.phase !== phase) redraw();
       if (ticker === undefined) {
         redraw();
         const handle = timers.setInterval(redraw, REDRAW_MS);

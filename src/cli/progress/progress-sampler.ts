@@ -5,6 +5,7 @@ import type { RunStats } from '../../report/run-stats.js';
 import type { RunProgress } from '../../runner/run-method.js';
 import { truncate } from '../../report/truncate.js';
 import type { ProgressState } from './progress-state.js';
+import path from 'node:path';
 
 /** Keeps the latest progress event and turns it into what the display shows, at the clock's now. */
 export interface ProgressSampler<T> {
@@ -107,6 +108,12 @@ export function batchSampler(now: Clock = defaultClock): ProgressSampler<BatchPr
   });
 }
 
+/** Homes by their folder's name, shorter than a path, unless two share one. */
+export function homeNames(homes: readonly string[]): string[] {
+  const names = homes.map((home) => path.basename(home) || home);
+  return new Set(names).size === names.length ? names : [...homes];
+}
+
 /** `cas mine`: each home's counts; an ETA once every home's total is known. */
 export function mineSampler(instancesPerHome: number, now: Clock = defaultClock): ProgressSampler<MineProgress> {
   return sampler<MineProgress>(now, (progress, _at, sinceEvent, sinceStart) => {
@@ -115,6 +122,7 @@ export function mineSampler(instancesPerHome: number, now: Clock = defaultClock)
     const total = totals.every((value) => value !== null) ? totals.reduce((sum: number, value) => sum + value!, 0) : null;
     const etaMs = homes.every((home) => home.etaMs !== null) ? Math.max(0, ...homes.map((home) => home.etaMs!)) : null;
     const phases = new Set(homes.map((home) => home.phase));
+    const names = homeNames(homes.map((home) => home.home));
     const phase =
       progress.phase === 'starting' ? 'starting' : progress.phase === 'done' ? 'closing' : phases.has('listing') ? 'listing' : phases.has('checking') ? 'checking' : 'running';
     return {
@@ -128,12 +136,12 @@ export function mineSampler(instancesPerHome: number, now: Clock = defaultClock)
       rate: progress.phase === 'starting' ? null : homes.reduce((sum, home) => sum + home.rate, 0),
       targetRate: null,
       latency: null,
-      etaMs: progress.phase === 'starting' ? null : etaMs,
+      etaMs: phase === 'starting' || phase === 'closing' ? null : etaMs,
       failed: progress.failed,
       errors: progress.failed > 0 ? [{ kind: 'thread reads', count: progress.failed }] : [],
       retries: 0,
       overloaded: 0,
-      homes: homes.map((home) => ({ name: home.home, phase: home.phase, listed: home.listed, read: home.read, written: home.written, total: home.total, failed: home.failed })),
+      homes: homes.map((home, index) => ({ name: names[index]!, phase: home.phase, listed: home.listed, read: home.read, written: home.written, total: home.total, failed: home.failed })),
     };
   });
 }

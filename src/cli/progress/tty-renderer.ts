@@ -23,7 +23,8 @@ export class TtyRenderer {
   }
 
   get width(): number {
-    return this.#target.columns ?? 80;
+    // A pseudo-terminal with no size set says 0.
+    return this.#target.columns !== undefined && this.#target.columns > 0 ? this.#target.columns : 80;
   }
 
   /** Draws the lines in place of the previous ones (nothing is written when they did not change). */
