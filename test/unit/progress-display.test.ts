@@ -107,11 +107,13 @@ describe('samplers', () => {
     time.advance(1500);
     expect(sampler.state()).toMatchObject({ phase: 'starting', instances: 2, elapsedMs: 1500 });
     const live = stats(time.now());
+    live.add(0, { seq: 0, warmup: true }, { ok: true, result: {}, attempts: 1, overloaded: 0, timedOut: 0, latencyMs: 5, startedAt: time.now() });
     sampler.update(event({ elapsedMs: 1000, stats: live }));
-    expect(sampler.state()).toMatchObject({ phase: 'warm-up', targetRate: 200, etaMs: 11_000 });
+    // The warm-up shows what it has sent: the measured count is still 0.
+    expect(sampler.state()).toMatchObject({ phase: 'warm-up', targetRate: 200, etaMs: 11_000, done: 1 });
     time.advance(1500);
     // No event for 1.5 s: the display's clock still moves on, out of the warm-up.
-    expect(sampler.state()).toMatchObject({ phase: 'measuring', elapsedMs: 2500, etaMs: 9500 });
+    expect(sampler.state()).toMatchObject({ phase: 'measuring', elapsedMs: 2500, etaMs: 9500, done: 0 });
     sampler.update(event({ elapsedMs: 12_100, draining: true }));
     expect(sampler.state()).toMatchObject({ phase: 'draining', etaMs: null });
     sampler.update(event({ phase: 'closing', elapsedMs: 12_100 }));

@@ -75,7 +75,8 @@ export function runSampler(targetRate: number | null, now: Clock = defaultClock)
       instances: progress.instances ?? 1,
       elapsedMs,
       unit: 'requests',
-      done: progress.done,
+      // In the warm-up, what it has sent so far: the measured count is still 0.
+      done: phase === 'warm-up' && progress.stats !== undefined ? progress.stats.warmup.total : progress.done,
       total: progress.total ?? null,
       durationMs: progress.durationMs ?? null,
       targetRate,
