@@ -53,6 +53,9 @@ describe('formatProgress', () => {
     const lines = formatProgress({ ...base, total: null, durationMs: 30_000, targetRate: null, latency: null, rate: null, etaMs: 18_000 });
     expect(lines[0]).toBe('cas: measuring · 3,981 requests · 12s/30s · ETA 18s');
     expect(lines[1]).toBe('  - req/s now · 0 errors');
+    // Past the planned end (an open model still sending what fell due): said, not clamped.
+    expect(formatProgress({ ...base, total: null, durationMs: 30_000, elapsedMs: 33_000, etaMs: null })[0]).toBe('cas: measuring · 3,981 requests · 33s (30s planned)');
+    expect(formatProgress({ ...base, latency: { p50: 1338.4, p99: 0.42, windowMs: 10_000 } })[1]).toContain('p50 1,338 ms · p99 0.42 ms');
   });
 
   it('gets plurals right and lists errors by kind, retries and overloads', () => {

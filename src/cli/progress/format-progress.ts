@@ -27,7 +27,7 @@ export function duration(ms: number): string {
 
 /** 0.42 ms, 3.1 ms, 120 ms. */
 function ms(value: number): string {
-  return `${value < 1 ? value.toFixed(2) : value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+  return `${value < 1 ? value.toFixed(2) : value < 10 ? value.toFixed(1) : count(value)} ms`;
 }
 
 /** A rate as shown: one decimal below 10, whole above. */
@@ -51,7 +51,10 @@ function headline(state: ProgressState): string {
   } else {
     parts.push(`${count(state.done)} ${state.unit}`);
   }
-  parts.push(state.durationMs === null ? duration(state.elapsedMs) : `${duration(Math.min(state.elapsedMs, state.durationMs))}/${duration(state.durationMs)}`);
+  // An open-model run still sending requests that fell due before the end runs over: said so, not hidden.
+  if (state.durationMs === null) parts.push(duration(state.elapsedMs));
+  else if (state.elapsedMs <= state.durationMs) parts.push(`${duration(state.elapsedMs)}/${duration(state.durationMs)}`);
+  else parts.push(`${duration(state.elapsedMs)} (${duration(state.durationMs)} planned)`);
   if (state.etaMs !== null) parts.push(`ETA ${duration(state.etaMs)}`);
   return parts.join(' · ');
 }

@@ -68,7 +68,7 @@ export function runSampler(targetRate: number | null, now: Clock = defaultClock)
     const phase = !running ? progress.phase : progress.draining ? 'draining' : warmup ? 'warm-up' : 'measuring';
     const live = fromStats(progress.stats, at);
     let etaMs: number | null = null;
-    if (running && progress.durationMs !== undefined && !progress.draining) etaMs = Math.max(0, progress.durationMs - elapsedMs);
+    if (running && progress.durationMs !== undefined && !progress.draining) etaMs = progress.durationMs >= elapsedMs ? progress.durationMs - elapsedMs : null;
     else if (running && progress.total !== undefined && !warmup && live.rate !== null && live.rate > 0) etaMs = (Math.max(0, progress.total - progress.done) / live.rate) * 1000;
     return {
       phase,
