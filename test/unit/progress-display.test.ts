@@ -221,6 +221,20 @@ describe('display and renderer', () => {
     expect(writes).toHaveLength(4);
   });
 
+  it('writes a message above the display: erased first, drawn again after it on the next tick', () => {
+    const { writes, stream } = terminal(true);
+    const { callbacks, timers } = manualTimers();
+    const display = createProgressDisplay(true, runSampler(null, clock().now), stream, timers);
+    display.update({ phase: 'running', done: 1, failed: 0, total: 10, durationMs: undefined, elapsedMs: 0 });
+    display.above(stream).write('cas: SIGINT: stopping\n');
+    expect(writes.slice(-2)).toEqual(['\r\u001b[1A\u001b[J', 'cas: SIGINT: stopping\n']);
+    callbacks[0]!();
+    expect(writes.at(-1)!.startsWith('\r\u001b[2Kcas: measuring · 1/10 requests')).toBe(true);
+    const off = terminal(false);
+    createProgressDisplay(true, runSampler(null), off.stream).above(off.stream).write('plain\n');
+    expect(off.writes).toEqual(['plain\n']);
+  });
+
   it('renderer: clearing with nothing drawn writes nothing', () => {
     const { writes, stream } = terminal(true);
     new TtyRenderer(stream).clear();

@@ -84,8 +84,9 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
   checkEndpointCount(session.target, options.instances);
   const input = await openInput(options.input);
   const output = await openOutput(options.out, io);
-  const interrupts = handleInterrupts(io.stderr);
   const progress = createProgressDisplay(options.progress, batchSampler());
+  // A signal's notice is written above the display, not glued onto it.
+  const interrupts = handleInterrupts(progress.above(io.stderr));
   let report;
   let outputOk = true;
   try {

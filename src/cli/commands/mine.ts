@@ -73,8 +73,9 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
   await checkFiles([named('--out', mine.out), named('--checkpoint', mine.checkpoint), named('--report', flags.report)]);
   // Two mines writing one output would write every thread twice: one at a time.
   const lock = mine.out === undefined ? undefined : await lockOutput({ flag: '--out', file: mine.out });
-  const interrupts = handleInterrupts(io.stderr);
   const progress = createProgressDisplay(flags.progress, mineSampler(flags.instances));
+  // A signal's notice is written above the display, not glued onto it.
+  const interrupts = handleInterrupts(progress.above(io.stderr));
   let report;
   try {
     report = await runMine({

@@ -35,8 +35,9 @@ export async function runCompareBinCommand(
   const rounds = options.rounds ?? DEFAULT_ROUNDS;
   if (options.requests !== undefined && options.requests < rounds) throw new UsageError(`--requests ${options.requests} is fewer than --rounds ${rounds}: each round needs one at least`);
   const records = options.records === undefined ? undefined : await openRecords(options.records);
-  const interrupts = handleInterrupts(io.stderr);
   const progress = createProgressDisplay(options.progress, runSampler(options.rate ?? null));
+  // A signal's notice is written above the display, not glued onto it.
+  const interrupts = handleInterrupts(progress.above(io.stderr));
   let result: CompareBinsResult;
   try {
     result = await runCompareBins({

@@ -86,9 +86,10 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   const verbose = options.verbose ? verboseReporter(io.stderr) : undefined;
   const prefix = options.clientPrefix;
 
-  const interrupts = handleInterrupts(io.stderr);
   // --verbose writes a line per request: a display redrawn over them would garble both.
   const progress = createProgressDisplay(options.progress && !options.verbose, runSampler(options.rate ?? null));
+  // A signal's notice is written above the display, not glued onto it.
+  const interrupts = handleInterrupts(progress.above(io.stderr));
   let report;
   try {
     report = await runMethod({

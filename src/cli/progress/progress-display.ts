@@ -7,6 +7,8 @@ export interface ProgressDisplay<T> {
   update(progress: T): void;
   /** Erases the display: call before printing the summary. */
   stop(): void;
+  /** A stream for messages while the display runs (a signal's notice): each erases the display first, and the next tick draws it below. */
+  above<S extends { write(text: string): unknown }>(stream: S): { write(text: string): unknown };
 }
 
 /** Redraws a second at most this often: enough to read, cheap to draw. */
@@ -38,7 +40,7 @@ export function createProgressDisplay<T>(
   stream: DisplayStream = process.stderr,
   timers: DisplayTimers = realTimers,
 ): ProgressDisplay<T> {
-  if (!enabled || !stream.isTTY) return { update: () => undefined, stop: () => undefined };
+  if (!enabled || !stream.isTTY) return { update: () => undefined, stop: () => undefined, above: (target) => target };
   const renderer = new TtyRenderer(stream);
   let phase: string | undefined;
   const redraw = () => {
@@ -60,6 +62,15 @@ export function createProgressDisplay<T>(
         handle.unref?.();
         ticker = handle;
       }
+    },
+    above(target) {
+      return {
+        write(text: string) {
+          renderer.clear();
+          phase = undefined;
+          return target.write(text);
+        },
+      };
     },
     stop() {
       if (ticker !== undefined) timers.clearInterval(ticker);
