@@ -19,7 +19,8 @@ import { resolveWorkloadOptions } from '../options/workload-options.js';
 import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
 import { BudgetFlagsSchema, withBudgetOptions } from '../options/budget-options.js';
 import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
-import { createProgressDisplay } from '../progress-bar.js';
+import { createProgressDisplay } from '../progress/progress-display.js';
+import { batchSampler } from '../progress/progress-sampler.js';
 import { ServerStatsFlagsSchema, withServerStatsOption } from '../options/server-stats-options.js';
 import { resolveShardFlags, ShardFlagsSchema, withShardOptions } from '../options/shard-options.js';
 import { UsageError } from '../usage-error.js';
@@ -36,7 +37,7 @@ export function batchBuilder<T>(yargs: Argv<T>) {
     .option('window', { type: 'number', default: 1024, group: BATCH, describe: 'Results pending at once, at most (raised to 2 x instances x concurrency)' })
     .option('fail-fast', { type: 'boolean', default: false, group: BATCH, describe: 'Stop at the first bad line or failed request' })
     .option('report', { type: 'string', group: BATCH, describe: 'Write the JSON summary report to this file' })
-    .option('progress', { type: 'boolean', default: true, group: BATCH, describe: 'Progress bar on stderr when it is a terminal (--no-progress)' });
+    .option('progress', { type: 'boolean', default: true, group: BATCH, describe: 'Live progress on stderr when it is a terminal: lines read/written/pending, recent rate, p50/p99, errors (--no-progress: none)' });
 }
 
 const BatchOptionsSchema = SessionFlagsSchema.extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend(ServerStatsFlagsSchema.shape).extend(ShardFlagsSchema.shape).extend(BudgetFlagsSchema.shape).extend({
@@ -83,8 +84,9 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
   checkEndpointCount(session.target, options.instances);
   const input = await openInput(options.input);
   const output = await openOutput(options.out, io);
-  const interrupts = handleInterrupts(io.stderr);
-  const progress = createProgressDisplay(options.progress);
+  const progress = createProgressDisplay(options.progress, batchSampler());
+  // A signal's notice is written above the display, not glued onto it.
+  const interrupts = handleInterrupts(progress.above(io.stderr));
   let report;
   let outputOk = true;
   try {
@@ -101,8 +103,7 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
       window: Math.max(options.window, 2 * options.instances * options.concurrency),
       failFast: options.failFast,
       signal: interrupts.signal,
-      onProgress: (snapshot) =>
-        progress.update({ ...snapshot, total: undefined, durationMs: undefined }),
+      onProgress: (snapshot) => progress.update(snapshot),
     });
   } finally {
     progress.stop();
