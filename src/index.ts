@@ -50,16 +50,33 @@ export { mockProviderConfig, mockProviderArgs } from './mock-model/provider-conf
 export type { BaseReport } from './report/base-report.js';
 export type { TimelineSecond } from './report/timeline.js';
 export type { ThresholdCheck, Thresholds } from './report/thresholds.js';
-export { CasClient, DEFAULT_TURN_TIMEOUT_MS, type CasClientOptions, type FromConnectionOptions, type ClientRequestOptions, type TurnStartOptions, type ThreadsParams } from './client/cas-client.js';
+export { CasClient, DEFAULT_TURN_TIMEOUT_MS, type CasClientOptions, type FromConnectionOptions, type ClientRequestOptions, type TurnStartOptions, type ThreadsParams, type RequestArgs } from './client/cas-client.js';
+export type { MalformedNotificationListener } from './client/typed-notifications.js';
 export { ServerRequestBroker, DEFAULT_SERVER_REQUEST_TIMEOUT_MS, type ClientServerRequestHandler, type ServerRequestListener, type ServerRequestBrokerOptions } from './client/server-request-broker.js';
 export { DEFAULT_MAX_BUFFERED, type NotificationStream, type NotificationStreamOptions, type NotificationHandler, type Unsubscribe } from './client/notification-hub.js';
 export type { NotificationFilter } from './client/notification-filter.js';
 export type { BoundedQueueStats } from './client/bounded-queue.js';
 export type { TrackedTurn } from './client/tracked-turn.js';
-export type { Thread, ThreadStartParams, ThreadStartResponse, ThreadResumeParams, ThreadResumeResponse, ThreadListFilters, ThreadListResponse } from './protocol/threads.js';
-export type { UserInput, TurnStartParams, TurnStartResponse, TurnSteerParams, TurnSteerResponse, TurnInterruptParams, TurnInterruptResponse } from './protocol/turn-requests.js';
+export type { Thread, ThreadStartParams, ThreadStartResponse, ThreadResumeParams, ThreadResumeResponse, ThreadListFilters, ThreadListParams, ThreadListResponse } from './protocol/threads.js';
+export type {
+  ThreadReadParams,
+  ThreadReadResponse,
+  ThreadLoadedListParams,
+  ThreadLoadedListResponse,
+  ThreadTurnsListParams,
+  ThreadTurnsListResponse,
+  ThreadItemsListParams,
+  ThreadItemsListResponse,
+} from './protocol/thread-reads.js';
+export type { UserInput, TurnStartParams, TurnStartResponse, TurnStartedParams, TurnSteerParams, TurnSteerResponse, TurnInterruptParams, TurnInterruptResponse } from './protocol/turn-requests.js';
 export type { ExperimentalFeature, ExperimentalFeatureListParams, ExperimentalFeatureListResponse } from './protocol/experimental-features.js';
-export type { Turn, TurnCompletedParams } from './protocol/turns.js';
+export type { Turn, TurnError, TurnCompletedParams } from './protocol/turns.js';
+export { ThreadItemSchema, type ThreadItem, type ThreadItemOf, type ThreadItemKind, type UserContent } from './protocol/thread-items.js';
+export type { Model, ModelListParams, ModelListResponse } from './protocol/models.js';
+export type { RateLimitsUpdatedParams } from './protocol/rate-limits.js';
+export { NOTIFICATION_PARAMS, type NotificationMethod, type NotificationParams, type TypedNotification, type KnownNotification } from './protocol/notifications.js';
+export { CLIENT_METHODS, type ClientMethod, type ClientParams, type ClientResult } from './protocol/client-methods.js';
+export type { ErrorNotificationParams } from './protocol/turn-errors.js';
 export { runSmoke, type SmokeOptions } from './smoke/run-smoke.js';
 export type { SmokeResult, SmokeCheck } from './smoke/smoke-result.js';
 export { runProxy, type RunProxyOptions, type ProxyEnd } from './proxy/run-proxy.js';
