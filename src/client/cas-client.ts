@@ -1,7 +1,5 @@
 import type { z } from 'zod';
-import { resolveCodex, type ResolvedCodex } from '../codex/resolve-codex.js';
 import { CLIENT_METHODS, isClientMethod, type ClientMethod, type ClientResult } from '../protocol/client-methods.js';
-import { LocalErrorCode } from '../protocol/error-codes.js';
 import type { ExperimentalFeatureListParams, ExperimentalFeatureListResponse } from '../protocol/experimental-features.js';
 import type { InitializeResult, Notification, RequestId, RpcErrorObject } from '../protocol/messages.js';
 import type { NotificationMethod, TypedNotification } from '../protocol/notifications.js';
@@ -15,8 +13,7 @@ import type {
   TurnSteerResponse,
 } from '../protocol/turn-requests.js';
 import type { TurnCompletedParams } from '../protocol/turns.js';
-import type { Endpoint } from '../transport/endpoint.js';
-import { AppServerError } from './app-server-error.js';
+import type { AppServerError } from './app-server-error.js';
 import {
   DEFAULT_TURN_TIMEOUT_MS,
   type CasClientOptions,
@@ -26,12 +23,12 @@ import {
   type ThreadsParams,
   type TurnStartOptions,
 } from './cas-client-options.js';
-import { openClientHome, type ClientHome } from './client-home.js';
-import { connectToEndpoint } from './connect-endpoint.js';
-import { connect, type AppServerConnection } from './connection.js';
+import type { ClientHome } from './client-home.js';
+import type { AppServerConnection } from './connection.js';
+import { openClientSession } from './open-client-session.js';
 import { NotificationHub, type NotificationHandler, type NotificationStream, type NotificationStreamOptions, type Unsubscribe } from './notification-hub.js';
 import { parseResult } from './parse-result.js';
-import { ServerRequestBroker, type ServerRequestListener } from './server-request-broker.js';
+import type { ServerRequestBroker, ServerRequestListener } from './server-request-broker.js';
 import { followThreadPages } from './thread-pages.js';
 import { startTrackedTurn, type TrackedTurn } from './tracked-turn.js';
 import { notificationParser, type MalformedNotificationListener } from './typed-notifications.js';
@@ -50,12 +47,6 @@ export {
 type MethodName<Known extends string> = Known | (string & {});
 
 const DEFAULT_PAGE_SIZE = 25;
-
-/** Wraps a failure before the server runs (no codex, no home) as the one error type of the library. */
-function startupFailure(what: string, error: unknown): AppServerError {
-  const detail = error instanceof Error ? error.message : String(error);
-  return new AppServerError(`${what}: ${detail}`, { kind: 'startup', code: LocalErrorCode.spawnFailed, cause: error });
-}
 
 /**
  * A typed client of one `codex app-server`: requests with zod-validated results, notifications by
@@ -87,57 +78,8 @@ export class CasClient {
 
   /** Resolves codex, makes sure the home exists, spawns the app-server and completes the handshake (or, with `endpoint`, connects to a running one). */
   static async start(options: CasClientOptions = {}): Promise<CasClient> {
-    if (options.endpoint !== undefined) return CasClient.#connectTo(options.endpoint, options);
-    let codex: ResolvedCodex;
-    try {
-      codex = options.codex ?? resolveCodex({ codexBin: options.codexBin });
-    } catch (error) {
-      throw startupFailure('no codex to run', error);
-    }
-    let home: ClientHome;
-    try {
-      home = await openClientHome(options.codexHome, options.configToml);
-    } catch (error) {
-      throw startupFailure(`cannot prepare CODEX_HOME ${options.codexHome ?? '(temp dir)'}`, error);
-    }
-    const broker = new ServerRequestBroker({ handler: options.onServerRequest, timeoutMs: options.serverRequestTimeoutMs });
-    try {
-      const connection = await connect({
-        command: codex.command,
-        args: [...codex.prefixArgs, 'app-server', ...(options.codexArgs ?? [])],
-        env: { ...codex.env, ...options.env, CODEX_HOME: home.path },
-        cwd: options.cwd,
-        clientInfo: options.clientInfo,
-        experimentalApi: options.experimentalApi ?? true,
-        optOutNotificationMethods: options.optOutNotificationMethods,
-        requestTimeoutMs: options.requestTimeoutMs,
-        handshakeTimeoutMs: options.handshakeTimeoutMs,
-        onServerRequest: broker.answer,
-      });
-      return new CasClient(connection, broker, home, options.turnTimeoutMs ?? DEFAULT_TURN_TIMEOUT_MS);
-    } catch (error) {
-      broker.close();
-      await home.dispose();
-      throw error;
-    }
-  }
-
-  static async #connectTo(endpoint: Endpoint, options: CasClientOptions): Promise<CasClient> {
-    const broker = new ServerRequestBroker({ handler: options.onServerRequest, timeoutMs: options.serverRequestTimeoutMs });
-    try {
-      const connection = await connectToEndpoint(endpoint, options.token, {
-        clientInfo: options.clientInfo,
-        experimentalApi: options.experimentalApi ?? true,
-        optOutNotificationMethods: options.optOutNotificationMethods,
-        requestTimeoutMs: options.requestTimeoutMs,
-        handshakeTimeoutMs: options.handshakeTimeoutMs,
-        onServerRequest: broker.answer,
-      });
-      return new CasClient(connection, broker, undefined, options.turnTimeoutMs ?? DEFAULT_TURN_TIMEOUT_MS);
-    } catch (error) {
-      broker.close();
-      throw error;
-    }
+    const { connection, broker, home } = await openClientSession(options);
+    return new CasClient(connection, broker, home, options.turnTimeoutMs ?? DEFAULT_TURN_TIMEOUT_MS);
   }
 
   /**
