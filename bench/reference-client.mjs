@@ -145,7 +145,7 @@ export async function runReference(opts) {
   }
 }
 
-/** The codex cas itself would run (bundled package, PATH, ...), from the built library. */
+/** The codex cas itself would run (--codex-bin, CAS_CODEX_BIN, else the bundled package), from the built library. */
 async function defaultCodex() {
   const { resolveCodex } = await import('../dist/index.js');
   return resolveCodex({});

@@ -3,8 +3,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { nativeCodexOf, npmLauncherPackageRoot } from './native-binary.js';
 
-/** Where the codex binary came from, in order of precedence; `connect`: none runs, the servers were already running. */
-export type CodexSource = 'flag' | 'env' | 'path' | 'bundled' | 'connect';
+/**
+ * Which rule chose the codex, in order of precedence: `--codex-bin`, `CAS_CODEX_BIN`, the
+ * `@openai/codex` installed with cas; `compare`: `--compare-bin` (the B side of a comparison);
+ * `connect`: none runs, the servers were already running.
+ */
+export type CodexSource = 'flag' | 'env' | 'bundled' | 'compare' | 'connect';
 
 /** The codex to run. */
 export interface ResolvedCodex {
@@ -24,7 +28,7 @@ export interface ResolvedCodex {
 export interface ResolveCodexInput {
   /** `--codex-bin`. */
   codexBin?: string;
-  /** Environment to read `CAS_CODEX_BIN` and `PATH` from (default process.env). */
+  /** Environment to read `CAS_CODEX_BIN` (and `PATH`, for a bare name) from (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -79,7 +83,7 @@ function bundledCodex(): ResolvedCodex {
   try {
     packageJson = createRequire(import.meta.url).resolve('@openai/codex/package.json');
   } catch {
-    throw new CodexNotFoundError('no codex found: pass --codex-bin, set CAS_CODEX_BIN, put codex on PATH, or reinstall cas (npm ci)');
+    throw new CodexNotFoundError('the bundled @openai/codex is missing: reinstall cas (npm ci), or name a codex with --codex-bin or CAS_CODEX_BIN');
   }
   const root = path.dirname(packageJson);
   const native = nativeCodexOf(root);
@@ -88,13 +92,16 @@ function bundledCodex(): ResolvedCodex {
   return { command: process.execPath, prefixArgs: [launcher], env: {}, path: launcher, source: 'bundled' };
 }
 
-/** Picks the codex to run: `--codex-bin` > `CAS_CODEX_BIN` > `codex` on PATH > the bundled `@openai/codex`. */
+/**
+ * Picks the codex to run: `--codex-bin` > `CAS_CODEX_BIN` > the pinned `@openai/codex` installed
+ * with cas. PATH is searched only for a bare name given to one of the first two (`--codex-bin
+ * codex`), so the same command runs the same server however cas was started (node bin/cas, npx,
+ * an installed bin, the library).
+ */
 export function resolveCodex(input: ResolveCodexInput = {}): ResolvedCodex {
   const env = input.env ?? process.env;
   if (input.codexBin !== undefined && input.codexBin !== '') return named(input.codexBin, '--codex-bin', 'flag', env);
   const fromEnv = env.CAS_CODEX_BIN;
   if (fromEnv !== undefined && fromEnv !== '') return named(fromEnv, 'CAS_CODEX_BIN', 'env', env);
-  const onPath = findOnPath('codex', env);
-  if (onPath !== undefined) return toResolved(onPath, 'path');
   return bundledCodex();
 }

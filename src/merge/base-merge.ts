@@ -1,3 +1,4 @@
+import { versionFromUserAgent } from '../codex/codex-version.js';
 import type { CodexSource } from '../codex/resolve-codex.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
 import { ServerRequestTally } from '../policy/server-request-tally.js';
@@ -53,7 +54,7 @@ export class BaseMerge {
   add(file: string, report: BaseReportFields, warmupMs = 0): void {
     const shard = report.shard.index;
     this.entries.push({ file, shard: report.shard });
-    this.#codex ??= { path: report.codex.path, source: report.codex.source as CodexSource, userAgent: report.codex.userAgent };
+    this.#codex ??= { path: report.codex.path, source: report.codex.source as CodexSource, userAgent: report.codex.userAgent, version: versionFromUserAgent(report.codex.userAgent) };
     for (const key of TOTAL_KEYS) this.#requests[key] += report.requests[key];
     for (const error of report.errors) this.#errors.add(error.code as ErrorCode, error.message, error.count);
     for (const answer of report.serverRequests) this.#serverRequests.add(answer.method, answer.decision, answer.fellBackFrom, answer.count);

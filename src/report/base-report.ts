@@ -1,3 +1,4 @@
+import { versionFromUserAgent } from '../codex/codex-version.js';
 import type { CodexSource } from '../codex/resolve-codex.js';
 import type { Instance } from '../instance/instance.js';
 import type { TransportKind } from '../transport/transport.js';
@@ -48,7 +49,8 @@ export interface InstanceReport {
 
 /** What every workload reports: which codex, the instances, request totals and latency. */
 export interface BaseReport {
-  codex: { path: string; source: CodexSource; userAgent: string | null };
+  /** The binary that ran (or the servers reached), which rule chose it, the server's user agent and the codex version it names. */
+  codex: { path: string; source: CodexSource; userAgent: string | null; version: string | null };
   instances: { requested: number; started: number; restarts: number; failed: Array<{ index: number; error: string }> };
   requests: RequestTotals;
   errors: ErrorCount[];
@@ -133,6 +135,11 @@ function shardOf(shard: Shard): Shard {
   return { index: shard.index, count: shard.count, jobId: shard.jobId };
 }
 
+/** The report's codex: the first server's user agent says which version ran. */
+function codexOf(codex: BaseReportInput['codex'], userAgent: string | null): BaseReport['codex'] {
+  return { path: codex.path, source: codex.source, userAgent, version: versionFromUserAgent(userAgent) };
+}
+
 /** Assembles the fields every report shares from the instances and statistics. */
 export function buildBaseReport(input: BaseReportInput): BaseReport {
   const { stats } = input;
@@ -141,7 +148,7 @@ export function buildBaseReport(input: BaseReportInput): BaseReport {
     .filter((instance) => instance.status === 'failed')
     .map((instance) => ({ index: instance.index, error: instance.lastError ?? 'failed to start' }));
   return {
-    codex: { ...input.codex, userAgent: started[0]?.state().userAgent ?? null },
+    codex: codexOf(input.codex, started[0]?.state().userAgent ?? null),
     instances: {
       requested: input.instances.length,
       started: started.length,

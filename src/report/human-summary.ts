@@ -4,6 +4,7 @@ import type { BaseReport } from './base-report.js';
 import type { RunReport } from './run-report.js';
 import { mineHomeLines } from './mine-home-lines.js';
 import { truncate } from './truncate.js';
+import { describeCodex } from '../codex/describe-codex.js';
 import { describeShard } from '../shard/shard-spec.js';
 
 function formatCode(code: number | string): string {
@@ -38,7 +39,7 @@ export function commonLines(report: BaseReport): string[] {
   const lines = [
     `  ok ${requests.ok}, failed ${requests.failed}, retries ${requests.retries} (overloaded ${requests.overloaded}, timed out ${requests.timedOut})`,
     `  latency ms: min ${l.min}  p50 ${shown(l.p50, l)}  p90 ${shown(l.p90, l)}  p99 ${shown(l.p99, l)}  max ${l.max}`,
-    `  ${report.codex.source === 'connect' ? 'server' : 'codex'}: ${report.codex.path}${report.codex.userAgent == null ? '' : ` (${report.codex.userAgent})`}`,
+    `  ${describeCodex(report.codex)}`,
   ];
   const servers = serverLine(report);
   if (servers !== undefined) lines.push(servers);

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { AppServerError } from '../client/app-server-error.js';
 import { CasClient, type CasClientOptions } from '../client/cas-client.js';
-import type { ResolvedCodex } from '../codex/resolve-codex.js';
+import { versionFromUserAgent } from '../codex/codex-version.js';
+import { resolveCodex, type ResolvedCodex } from '../codex/resolve-codex.js';
 import { INDEX_PLACEHOLDER, prepareHome } from '../instance/codex-home.js';
 import { startMockModel, type MockModel } from '../mock-model/mock-model-server.js';
 import { mockProviderArgs, mockProviderConfig, mockProviderThreadConfig } from '../mock-model/provider-config.js';
@@ -153,11 +154,13 @@ function blocker(step: SmokeStep, state: SmokeState, signal: AbortSignal | undef
  */
 export async function runSmoke(options: SmokeOptions = {}): Promise<SmokeResult> {
   const turnTimeoutMs = options.turnTimeoutMs ?? DEFAULT_SMOKE_TURN_TIMEOUT_MS;
+  const codex = options.endpoint === undefined ? codexToRun(options) : undefined;
   const resources: SmokeResources = {};
   const state: SmokeState = {};
   const checks: SmokeCheck[] = [];
   try {
-    const handshake: SmokeStep = { name: 'handshake', needs: 'nothing', run: () => startServer(options, resources, state, turnTimeoutMs) };
+    const startOptions = codex === undefined ? options : { ...options, codex };
+    const handshake: SmokeStep = { name: 'handshake', needs: 'nothing', run: () => startServer(startOptions, resources, state, turnTimeoutMs) };
     for (const step of [handshake, ...steps(turnTimeoutMs)]) {
       const why = blocker(step, state, options.signal);
       checks.push(why !== undefined ? notRun(step.name, why) : await runCheck(step.name, () => step.run(state as Required<SmokeState>)));
@@ -167,5 +170,20 @@ export async function runSmoke(options: SmokeOptions = {}): Promise<SmokeResult>
     await resources.mock?.close();
     await resources.runDir?.dispose();
   }
-  return { ok: checks.every((check) => check.ok), checks };
+  const userAgent = state.client?.userAgent ?? null;
+  const ran = options.endpoint !== undefined ? { path: options.endpoint.display, source: 'connect' as const } : codex;
+  return {
+    ok: checks.every((check) => check.ok),
+    codex: ran === undefined ? null : { path: ran.path, source: ran.source, userAgent, version: versionFromUserAgent(userAgent) },
+    checks,
+  };
+}
+
+/** The codex the smoke run starts; undefined when none can be found (the handshake check then says why). */
+function codexToRun(options: SmokeOptions): ResolvedCodex | undefined {
+  try {
+    return options.codex ?? resolveCodex({ codexBin: options.codexBin });
+  } catch {
+    return undefined;
+  }
 }

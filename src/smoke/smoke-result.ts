@@ -1,3 +1,5 @@
+import type { CodexSource } from '../codex/resolve-codex.js';
+
 /** The outcome of one smoke check. */
 export interface SmokeCheck {
   /** What was checked, e.g. `thread/start`. */
@@ -14,6 +16,8 @@ export interface SmokeCheck {
 export interface SmokeResult {
   /** True when every check is ok. */
   ok: boolean;
+  /** The binary that ran (or the server reached), which rule chose it, its user agent and the codex version it names; null when no codex could be found. */
+  codex: { path: string; source: CodexSource; userAgent: string | null; version: string | null } | null;
   /** The checks, in the order they ran. */
   checks: SmokeCheck[];
 }

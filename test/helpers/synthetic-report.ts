@@ -58,7 +58,7 @@ export function syntheticReport(run: SyntheticRun): RunReport {
   }
   const wallMs = run.seconds * 1000;
   const base: BaseReport = {
-    codex: { path: `/opt/codex-synthetic-${run.medianMs}ms`, source: 'flag', userAgent: `synthetic/${run.seed}` },
+    codex: { path: `/opt/codex-synthetic-${run.medianMs}ms`, source: 'flag', userAgent: `synthetic/${run.seed}`, version: null },
     instances: { requested: 1, started: 1, restarts: 0, failed: [] },
     requests: { ...stats.totals },
     errors: stats.errors.toArray(),

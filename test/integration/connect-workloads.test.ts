@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchReport } from '../../src/batch/run-batch.js';
 import type { MineReport } from '../../src/mine/run-mine.js';
 import type { SmokeResult } from '../../src/smoke/smoke-result.js';
+import { PINNED_CODEX_VERSION } from '../helpers/pinned-codex.js';
 import { cas, casRun } from '../helpers/cas-cli.js';
 import { startRealServer, type ListeningServer } from '../helpers/listening-server.js';
 import { ProxyDriver } from '../helpers/proxy-driver.js';
@@ -67,7 +68,8 @@ describe('workloads over --connect', () => {
     expect(result.checks.filter((check) => !check.ok)).toEqual([]);
     expect(exitCode).toBe(0);
     expect(result.checks[0]!.detail).toContain(server.url);
-    expect(stderr).toMatch(new RegExp(`6 of 6 checks ok \\(server ${server.url}\\)`));
+    expect(result.codex).toMatchObject({ path: server.url, source: 'connect', version: PINNED_CODEX_VERSION });
+    expect(stderr).toContain(`6 of 6 checks ok; server ${PINNED_CODEX_VERSION}: ${server.url} (--connect)`);
   });
 
   it('proxy: ready over the socket, requests answered, the server left running', async () => {

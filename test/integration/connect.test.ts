@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceState } from '../../src/instance/state-file.js';
 import { cas, casRun, isAlive } from '../helpers/cas-cli.js';
+import { PINNED_CODEX_VERSION } from '../helpers/pinned-codex.js';
 import { startRealServer, type ListeningServer } from '../helpers/listening-server.js';
 
 // cas against servers that are already running: `codex app-server --listen ws://` (with and
@@ -40,7 +41,7 @@ describe('--connect ws:// with no auth', () => {
     const { exitCode, report } = await casRun(['--connect', server.url, '--instances', '3', '--concurrency', '4', '--requests', '300', '--run-dir', runDir]);
     expect(exitCode).toBe(0);
     expect(report.requests).toMatchObject({ total: 300, ok: 300, failed: 0 });
-    expect(report.codex).toMatchObject({ path: server.url, source: 'connect' });
+    expect(report.codex).toMatchObject({ path: server.url, source: 'connect', version: PINNED_CODEX_VERSION });
     expect(report.perInstance).toHaveLength(3);
     for (const instance of report.perInstance) {
       expect(instance).toMatchObject({ transport: 'ws', endpoint: server.url, codexHome: path.join(dir, 'plain'), pid: null, status: 'closed' });

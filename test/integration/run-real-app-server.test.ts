@@ -5,6 +5,7 @@ import * as hdr from 'hdr-histogram-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceState } from '../../src/instance/state-file.js';
 import { cas, casRun, isAlive } from '../helpers/cas-cli.js';
+import { PINNED_CODEX_VERSION } from '../helpers/pinned-codex.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -26,7 +27,8 @@ describe('cas run against the real app-server', () => {
     expect(report.requests).toMatchObject({ total: 400, ok: 400, failed: 0 });
     expect(report.instances).toEqual({ requested: 4, started: 4, restarts: 0, failed: [] });
     expect(report.codex.userAgent).toMatch(/^cas\/\d+\.\d+\.\d+/);
-    // Under npm, node_modules/.bin/codex (the pinned launcher) is on PATH: cas runs its native binary.
+    // The pinned @openai/codex, run as the native binary its launcher would start.
+    expect(report.codex).toMatchObject({ source: 'bundled', version: PINNED_CODEX_VERSION });
     expect(report.codex.path).toMatch(/@openai[/\\]codex-[a-z0-9-]+[/\\]vendor[/\\].*codex$/);
 
     // Isolation: the servers themselves report four different homes.

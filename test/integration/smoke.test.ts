@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SmokeResult } from '../../src/smoke/smoke-result.js';
 import { cas, type CliResult } from '../helpers/cas-cli.js';
+import { PINNED_CODEX_VERSION } from '../helpers/pinned-codex.js';
 
 const CHECKS = ['handshake', 'experimentalFeature/list', 'thread/start', 'thread/resume', 'turn/interrupt', 'turn/steer'];
 
@@ -25,6 +26,8 @@ describe('cas smoke against the real app-server', () => {
     expect(result.checks[1]!.detail).toMatch(/^[1-9]\d* features/);
     expect(result.checks[4]!.detail).toMatch(/status interrupted/);
     expect(result.checks[5]!.detail).toMatch(/^(steered turn|refused on a precondition)/);
+    expect(result.codex).toMatchObject({ source: 'bundled', version: PINNED_CODEX_VERSION, userAgent: result.checks[0]!.detail });
+    expect(json.stderr).toContain(`cas smoke: 6 of 6 checks ok; codex ${PINNED_CODEX_VERSION}: ${result.codex!.path} (the bundled @openai/codex)`);
   });
 
   it('without --json: one line per check on stdout', () => {
@@ -55,5 +58,7 @@ describe('cas smoke against the real app-server', () => {
     expect(result.checks.map((check) => check.name)).toEqual(CHECKS);
     expect(result.checks[0]).toMatchObject({ ok: false, detail: expect.stringMatching(/failed to start/) });
     for (const check of result.checks.slice(1)) expect(check).toMatchObject({ ok: false, detail: 'not run: the app-server did not start' });
+    expect(result.codex).toEqual({ path: process.execPath, source: 'flag', userAgent: null, version: null });
+    expect(failed.stderr).toContain(`cas smoke: 0 of 6 checks ok; codex (version unknown: no server answered): ${process.execPath} (--codex-bin)`);
   });
 });

@@ -27,14 +27,19 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('resolveCodex', () => {
-  it('prefers --codex-bin, then CAS_CODEX_BIN, then PATH, then the bundled package', () => {
+  it('prefers --codex-bin, then CAS_CODEX_BIN, then the bundled package', () => {
     const env = { CAS_CODEX_BIN: envBin, PATH: pathDir };
     expect(resolveCodex({ codexBin: flagBin, env })).toMatchObject({ command: flagBin, source: 'flag' });
     expect(resolveCodex({ env })).toMatchObject({ command: envBin, source: 'env' });
-    expect(resolveCodex({ env: { PATH: pathDir } })).toMatchObject({ command: path.join(pathDir, 'codex'), source: 'path' });
     const bundled = resolveCodex({ env: { PATH: '' } });
     expect(bundled.source).toBe('bundled');
     expect(bundled.path).toMatch(/@openai[/\\]codex/);
+  });
+
+  it('never takes a codex from PATH unless named: the bundled one runs however cas is started', () => {
+    const onPath = resolveCodex({ env: { PATH: pathDir } });
+    expect(onPath).toMatchObject({ source: 'bundled', command: resolveCodex({ env: { PATH: '' } }).command });
+    expect(onPath.command).not.toBe(path.join(pathDir, 'codex'));
   });
 
   it('runs the native binary instead of the npm launcher script', () => {
@@ -44,17 +49,18 @@ describe('resolveCodex', () => {
     expect(bundled.env.CODEX_MANAGED_BY_NPM).toBe('1');
   });
 
-  it('unwraps node_modules/.bin/codex (a link to the launcher) found on PATH', async () => {
+  it('unwraps node_modules/.bin/codex (a link to the launcher) named by its bare name', async () => {
     const binDir = path.join(dir, 'dot-bin');
     await mkdir(binDir);
     await symlink(path.resolve('node_modules/@openai/codex/bin/codex.js'), path.join(binDir, 'codex'));
-    const resolved = resolveCodex({ env: { PATH: binDir } });
-    expect(resolved.source).toBe('path');
+    const resolved = resolveCodex({ codexBin: 'codex', env: { PATH: binDir } });
+    expect(resolved.source).toBe('flag');
     expect(resolved.command).toBe(resolveCodex({ env: { PATH: '' } }).command);
   });
 
-  it('looks a bare --codex-bin name up on PATH', () => {
+  it('looks a bare name up on PATH, from --codex-bin or CAS_CODEX_BIN', () => {
     expect(resolveCodex({ codexBin: 'codex', env: { PATH: pathDir } })).toMatchObject({ command: path.join(pathDir, 'codex'), source: 'flag' });
+    expect(resolveCodex({ env: { CAS_CODEX_BIN: 'codex', PATH: pathDir } })).toMatchObject({ command: path.join(pathDir, 'codex'), source: 'env' });
   });
 
   it('names the flag and the path when the binary is missing or not executable', async () => {

@@ -34,6 +34,7 @@ describe('smoke checks', () => {
   it('formats one line per check', () => {
     const text = formatSmokeLines({
       ok: false,
+      codex: null,
       checks: [
         { name: 'handshake', ok: true, detail: 'cas/0.169.0', ms: 12.4 },
         notRun('thread/start', 'the app-server did not start'),

@@ -19,7 +19,7 @@ const GROUP = 'Rate limits:';
 /** `cas rate-limits` flags: which codex and home, and `--json`. */
 export function rateLimitsBuilder<T>(yargs: Argv<T>) {
   return yargs
-    .option('codex-bin', { type: 'string', group: GROUP, describe: 'codex binary (default: $CAS_CODEX_BIN, codex on PATH, then the bundled @openai/codex)' })
+    .option('codex-bin', { type: 'string', group: GROUP, describe: 'codex binary: a path, or a bare name looked up on PATH (default: $CAS_CODEX_BIN, else the bundled @openai/codex)' })
     .option('codex-arg', { type: 'string', group: GROUP, describe: 'Extra argument after `app-server` (repeatable)' })
     .option('codex-home', { type: 'string', group: GROUP, describe: 'The home whose account to read (default $CODEX_HOME, else ~/.codex); it must hold a ChatGPT login' })
     .option('cwd', { type: 'string', group: GROUP, describe: 'Working directory of the app-server' })

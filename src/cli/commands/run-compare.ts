@@ -16,7 +16,7 @@ import { describeCheck, loadOptions, openRecords, type RunOptions } from './run-
 /** The second codex, found like the first. */
 function resolveB(bin: string): ResolvedCodex {
   try {
-    return resolveCodex({ codexBin: bin });
+    return { ...resolveCodex({ codexBin: bin }), source: 'compare' };
   } catch (error) {
     // Found by the same rules as --codex-bin, but named as the flag the user gave.
     if (error instanceof CodexNotFoundError) throw new UsageError(error.message.replace(/--codex-bin/g, '--compare-bin'));

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { z } from 'zod';
+import { describeCodex } from '../../codex/describe-codex.js';
 import { runSmoke } from '../../smoke/run-smoke.js';
 import { formatSmokeLines } from '../../smoke/smoke-result.js';
 import type { CliIo } from '../cli-io.js';
@@ -56,8 +57,8 @@ export async function runSmokeCommand(argv: Record<string, unknown>, io: CliIo):
   }
   io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatSmokeLines(result));
   const passed = result.checks.filter((check) => check.ok).length;
-  const what = target.mode === 'connect' ? `server ${resolved.codex.path}` : `codex ${resolved.codex.path}`;
-  io.stderr.write(`cas smoke: ${passed} of ${result.checks.length} checks ok (${what})\n`);
+  const codex = result.codex ?? { path: resolved.codex.path, source: resolved.codex.source };
+  io.stderr.write(`cas smoke: ${passed} of ${result.checks.length} checks ok; ${describeCodex(codex)}\n`);
   if (interrupts.exitCode !== undefined) return interrupts.exitCode;
   return result.ok ? ExitCode.ok : ExitCode.failed;
 }

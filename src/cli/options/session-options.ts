@@ -25,7 +25,7 @@ const optionalString = singleString.optional();
 /** Every such command: which codex, how long a request may take, where temp state goes. */
 export function withCoreOptions<T>(yargs: Argv<T>) {
   return yargs
-    .option('codex-bin', { type: 'string', group: CODEX, describe: 'codex binary (default: $CAS_CODEX_BIN, codex on PATH, then the bundled @openai/codex)' })
+    .option('codex-bin', { type: 'string', group: CODEX, describe: 'codex binary: a path, or a bare name looked up on PATH (default: $CAS_CODEX_BIN, else the bundled @openai/codex)' })
     .option('codex-arg', { type: 'string', group: CODEX, describe: 'Extra argument after `app-server` (repeatable: --codex-arg -c --codex-arg model=o3)' })
     .option('opt-out-notification-method', { type: 'string', group: CODEX, describe: 'Notification method the server should not send (repeatable)' })
     .option('cwd', { type: 'string', group: CODEX, describe: 'Working directory of the app-server, and so the default cwd of its threads (default: the current one)' })

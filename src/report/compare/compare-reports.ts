@@ -1,3 +1,4 @@
+import { versionFromUserAgent } from '../../codex/codex-version.js';
 import type { LoadedReport } from '../load-report.js';
 import { blocksOf, MAX_SECOND_BLOCKS, type Block, type MetricName } from './blocks.js';
 import { CONFIDENCE, welchTest } from './welch.js';
@@ -38,6 +39,8 @@ export interface ComparedRun {
   label: string;
   codex: string;
   userAgent: string | null;
+  /** The codex version the server's user agent names. */
+  version: string | null;
   startedAt: string | null;
   requests: number;
   /** Where its replicates came from, and how many. */
@@ -97,7 +100,8 @@ function verdict(metric: MetricName, a: Block[], b: Block[]): NoiseVerdict {
 }
 
 function side(label: string, report: LoadedReport, count: number, from: 'rounds' | 'seconds'): ComparedRun {
-  return { label, codex: report.codex.path, userAgent: report.codex.userAgent ?? null, startedAt: report.startedAt ?? null, requests: report.requests.total, blocks: { from, count } };
+  const userAgent = report.codex.userAgent ?? null;
+  return { label, codex: report.codex.path, userAgent, version: report.codex.version ?? versionFromUserAgent(userAgent), startedAt: report.startedAt ?? null, requests: report.requests.total, blocks: { from, count } };
 }
 
 /** Differences in the workloads that a reader should know before trusting the figures. */

@@ -1,3 +1,4 @@
+import { describeCodex } from '../../codex/describe-codex.js';
 import type { Comparison, MetricComparison } from './compare-reports.js';
 
 /** A figure as a person reads it: rates in %, the rest with up to 4 significant digits. */
@@ -28,7 +29,7 @@ function pad(cells: readonly string[], widths: readonly number[]): string {
 export function compareSummary(comparison: Comparison): string {
   const lines = ['cas compare: B against A'];
   for (const [name, run] of [['A', comparison.a], ['B', comparison.b]] as const) {
-    lines.push(`  ${name} = ${run.label}: ${run.requests} requests, codex ${run.codex}${run.userAgent === null ? '' : ` (${run.userAgent})`}${run.startedAt === null ? '' : `, started ${run.startedAt}`}`);
+    lines.push(`  ${name} = ${run.label}: ${run.requests} requests, ${describeCodex({ path: run.codex, version: run.version, userAgent: run.userAgent })}${run.startedAt === null ? '' : `, started ${run.startedAt}`}`);
   }
   for (const warning of comparison.warnings) lines.push(`  warning: ${warning}`);
   const header = ['metric', 'A', 'B', 'B/A', 'change', 'beyond noise'];

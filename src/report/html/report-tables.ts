@@ -1,4 +1,5 @@
 import type { LoadedReport } from '../load-report.js';
+import { versionFromUserAgent } from '../../codex/codex-version.js';
 import { escapeHtml } from './escape.js';
 import { table } from './page.js';
 
@@ -18,6 +19,7 @@ export function codexSection(report: LoadedReport): string {
   const codex = report.codex as Loose & { path: string };
   const items = [
     ['binary', escapeHtml(codex.path)],
+    ['version', show(codex.version ?? versionFromUserAgent(typeof codex.userAgent === 'string' ? codex.userAgent : null))],
     ['chosen by', show(codex.source)],
     ['server user agent', show(codex.userAgent)],
   ];
