@@ -1,5 +1,6 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, fstatSync } from 'node:fs';
 import { once } from 'node:events';
+import { stat } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import type { Argv } from 'yargs';
 import { z } from 'zod';
@@ -55,6 +56,16 @@ async function openInput(input: string): Promise<Readable> {
   return input === '-' ? process.stdin : createReadStream(input);
 }
 
+/** The input's size when it is a regular file (stdin too, redirected from one); a pipe's end is unknown. */
+async function inputSize(input: string): Promise<number | undefined> {
+  try {
+    const stats = input === '-' ? fstatSync(0) : await stat(input);
+    return stats.isFile() ? stats.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function openOutput(out: string | undefined, io: CliIo): Promise<{ stream: Writable; close(): Promise<void> }> {
   if (out === undefined) return { stream: io.stdout as Writable, close: async () => undefined };
   const lock = await lockOutput({ flag: '--out', file: out });
@@ -83,6 +94,7 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
   await checkFiles([named('--out', options.out), named('--report', options.report)], [named('--input', options.input)]);
   checkEndpointCount(session.target, options.instances);
   const input = await openInput(options.input);
+  const inputBytes = await inputSize(options.input);
   const output = await openOutput(options.out, io);
   const progress = createProgressDisplay(options.progress, batchSampler());
   // A signal's notice is written above the display, not glued onto it.
@@ -97,6 +109,7 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
       // With --shard, only lines L with (L - 1) mod N == I run here; results keep their input line numbers.
       shard,
       input,
+      inputBytes,
       output: output.stream,
       concurrency: options.concurrency,
       // Every slot needs room for its result, and some slack for out-of-order ones.
