@@ -38,7 +38,7 @@ export function batchBuilder<T>(yargs: Argv<T>) {
     .option('window', { type: 'number', default: 1024, group: BATCH, describe: 'Results pending at once, at most (raised to 2 x instances x concurrency)' })
     .option('fail-fast', { type: 'boolean', default: false, group: BATCH, describe: 'Stop at the first bad line or failed request' })
     .option('report', { type: 'string', group: BATCH, describe: 'Write the JSON summary report to this file' })
-    .option('progress', { type: 'boolean', default: true, group: BATCH, describe: 'Live progress on stderr when it is a terminal: lines read/written/pending, recent rate, p50/p99, errors (--no-progress: none)' });
+    .option('progress', { type: 'boolean', default: true, group: BATCH, describe: 'Live progress on stderr when it is a terminal: lines read/written/pending, recent rate, p50/p99, errors, ETA for a file (--no-progress: none)' });
 }
 
 const BatchOptionsSchema = SessionFlagsSchema.extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend(ServerStatsFlagsSchema.shape).extend(ShardFlagsSchema.shape).extend(BudgetFlagsSchema.shape).extend({
