@@ -28,6 +28,8 @@ export interface BatchProgress {
   read?: number;
   /** True once the input has ended (or the batch was stopped): what is left is draining. */
   draining?: boolean;
+  /** The input's size and the bytes of it taken as lines so far, when its size is known (a regular file). */
+  input?: { bytes: number; read: number };
   /** The live statistics while running (read them during the call): totals, error kinds, the recent window. */
   stats?: RunStats;
 }
@@ -36,6 +38,8 @@ export interface BatchProgress {
 export interface RunBatchOptions extends Omit<SessionOptions, 'signal'> {
   /** JSONL requests, one per line. */
   input: Readable;
+  /** The input's size in bytes, when known (a regular file): progress then says how far the reading is. */
+  inputBytes?: number;
   /** JSONL results, one per input line, in input order (left open). */
   output: Writable;
   /** Requests in flight per instance. */
@@ -86,7 +90,8 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
       const stats = new RunStats(0, start);
       session.sampler?.align(start);
       const shard = options.shard;
-      const { source, watch } = observeSource(batchSource(new LineReader(options.input), writer, {
+      const reader = new LineReader(options.input);
+      const { source, watch } = observeSource(batchSource(reader, writer, {
         owns: shard === undefined || shard.count === 1 ? undefined : (line) => ownsLine(line, shard),
         onBadLine(index, line, id, message) {
           bad++;
@@ -112,6 +117,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
           instances: options.instances,
           read: watch.taken + bad,
           draining: watch.ended,
+          ...(options.inputBytes === undefined ? {} : { input: { bytes: options.inputBytes, read: reader.bytesRead } }),
           stats,
         });
       const ticker = setInterval(progress, options.progressIntervalMs ?? 100);

@@ -60,15 +60,19 @@ describe('live progress on a terminal (real app-server)', () => {
     expect(output.slice(output.indexOf('cas run thread/list:'))).not.toContain(ESCAPE);
   });
 
-  it('cas batch: lines read, written and pending', async () => {
+  it('cas batch: lines read, written and pending; the share of a file read, none of a pipe', async () => {
     const input = path.join(dir, 'in.jsonl');
     await writeFile(input, Array.from({ length: 40 }, (_, i) => JSON.stringify({ id: i, method: 'thread/list', params: { limit: 1 } })).join('\n') + '\nnot json\n');
     const output = await inTerminal(`${cas} batch -i ${input} -o ${path.join(dir, 'out.jsonl')}`);
     expect(output).toContain('cas: starting 1 instance ·');
-    expect(output).toMatch(/41 lines read, 41 written, 0 pending/);
+    expect(output).toMatch(/41 lines read \(100% of the input\), 41 written, 0 pending/);
     expect(output).toMatch(/· 1 error\b/);
     expect(output).toContain('errors: 1 bad-input');
     expect(before(output, 'cas batch')).toMatch(new RegExp(`${ERASED.source}$`));
+    // From a pipe the input's size is unknown: counts, but no share of it (nor an ETA from one).
+    const piped = await inTerminal(`cat ${input} | ${cas} batch -i - -o ${path.join(dir, 'piped.jsonl')}`);
+    expect(piped).toMatch(/41 lines read, 41 written, 0 pending/);
+    expect(piped).not.toContain('of the input');
   });
 
   it('cas mine: each home listed and written, and the total once known', async () => {

@@ -83,6 +83,10 @@ describe('formatProgress', () => {
     const lines = formatProgress({ ...base, phase: 'running', unit: 'lines', total: null, targetRate: null, etaMs: null, lines: { read: 120, written: 100, pending: 20 } });
     expect(lines[0]).toBe('cas: running · 120 lines read, 100 written, 20 pending · 12s');
     expect(lines[1]).toMatch(/^ {2}1,312 lines\/s now · p50/);
+    const file = formatProgress({ ...base, phase: 'running', unit: 'lines', total: null, etaMs: 95_000, lines: { read: 120, written: 100, pending: 20, share: 0.4 } });
+    expect(file[0]).toBe('cas: running · 120 lines read (40% of the input), 100 written, 20 pending · 12s · ETA 1m35s');
+    // A file that grew while it was read never shows more than all of it.
+    expect(formatProgress({ ...base, unit: 'lines', lines: { read: 9, written: 9, pending: 0, share: 1.3 } })[0]).toContain('9 lines read (100% of the input)');
   });
 
   it('shows each home of a mine, and sums up the rest past a few', () => {
@@ -155,6 +159,31 @@ describe('samplers', () => {
     expect(sampler.state()).toMatchObject({ phase: 'running', lines: { read: 50, written: 30, pending: 20 }, etaMs: null, unit: 'lines' });
     sampler.update({ phase: 'running', done: 40, failed: 1, elapsedMs: 600, read: 50, draining: true });
     expect(sampler.state()!.phase).toBe('draining');
+  });
+
+  it('batch: an ETA from the share of a file read, or once the input has ended; none from a pipe still open', () => {
+    const time = clock(0);
+    const live = stats(0);
+    // 100 lines/s over the last 4 s.
+    for (let i = 0; i < 400; i++) live.add(0, { seq: i, warmup: false }, { ok: true, result: {}, attempts: 1, overloaded: 0, timedOut: 0, latencyMs: 2, startedAt: i * 10 });
+    time.advance(4000);
+    const sampler = batchSampler(time.now);
+    const event = { phase: 'running' as const, done: 400, failed: 0, elapsedMs: 4000, read: 500, draining: false, stats: live };
+    sampler.update(event);
+    expect(sampler.state()).toMatchObject({ etaMs: null });
+    expect(sampler.state()!.lines!.share).toBeUndefined();
+    // A quarter of the file's bytes read in 500 lines: about 2,000 lines in all, 1,600 to write at 100/s.
+    sampler.update({ ...event, input: { bytes: 40_000, read: 10_000 } });
+    expect(sampler.state()!.lines).toMatchObject({ read: 500, written: 400, pending: 100, share: 0.25 });
+    expect(sampler.state()!.etaMs! / 16_000).toBeCloseTo(1, 1);
+    // The input has ended: what is pending is all that is left.
+    sampler.update({ ...event, draining: true });
+    expect(sampler.state()!.etaMs! / 1000).toBeCloseTo(1, 1);
+    // An empty file is all read at once; closing has no ETA.
+    sampler.update({ ...event, done: 0, read: 0, input: { bytes: 0, read: 0 } });
+    expect(sampler.state()).toMatchObject({ etaMs: 0, lines: { share: 1 } });
+    sampler.update({ ...event, phase: 'closing', input: { bytes: 40_000, read: 40_000 } });
+    expect(sampler.state()!.etaMs).toBeNull();
   });
 
   it('mine: an ETA only once every home has a total; per-home counts', () => {

@@ -44,7 +44,8 @@ function headline(state: ProgressState): string {
   if (state.phase === 'starting') return `starting ${plural(state.instances, 'instance')} · ${duration(state.elapsedMs)}`;
   const parts: string[] = [state.phase];
   if (state.lines !== undefined) {
-    parts.push(`${count(state.lines.read)} lines read, ${count(state.lines.written)} written, ${count(state.lines.pending)} pending`);
+    const share = state.lines.share === undefined ? '' : ` (${Math.min(100, Math.floor(state.lines.share * 100))}% of the input)`;
+    parts.push(`${count(state.lines.read)} lines read${share}, ${count(state.lines.written)} written, ${count(state.lines.pending)} pending`);
   } else if (state.total !== null) {
     const percent = state.total > 0 ? Math.min(100, Math.floor((state.done / state.total) * 100)) : 100;
     parts.push(`${count(state.done)}/${count(state.total)} ${state.unit} (${percent}%)`);

@@ -87,11 +87,19 @@ export function runSampler(targetRate: number | null, now: Clock = defaultClock)
   });
 }
 
-/** `cas batch`: lines read, written and pending; the input's end is unknown, so no ETA. */
+/**
+ * `cas batch`: lines read, written and pending. An ETA once the end is known: the input has
+ * ended (every line is read), or its size is (a file: the lines to come are estimated from the
+ * share of its bytes read so far); from a pipe, none.
+ */
 export function batchSampler(now: Clock = defaultClock): ProgressSampler<BatchProgress> {
   return sampler<BatchProgress>(now, (progress, at, sinceEvent, sinceStart) => {
     const running = progress.phase === 'running';
     const read = progress.read ?? progress.done;
+    const live = fromStats(progress.stats, at);
+    const share = progress.input === undefined ? undefined : progress.input.bytes > 0 ? Math.min(1, progress.input.read / progress.input.bytes) : 1;
+    const expected = progress.draining === true ? read : share !== undefined && share > 0 ? read / share : null;
+    const etaMs = running && expected !== null && live.rate !== null && live.rate > 0 ? (Math.max(0, expected - progress.done) / live.rate) * 1000 : null;
     return {
       phase: !running ? progress.phase : progress.draining ? 'draining' : 'running',
       instances: progress.instances ?? 1,
@@ -101,10 +109,10 @@ export function batchSampler(now: Clock = defaultClock): ProgressSampler<BatchPr
       total: null,
       durationMs: null,
       targetRate: null,
-      etaMs: null,
+      etaMs,
       failed: progress.failed,
-      lines: { read, written: progress.done, pending: Math.max(0, read - progress.done) },
-      ...fromStats(progress.stats, at),
+      lines: { read, written: progress.done, pending: Math.max(0, read - progress.done), ...(share === undefined ? {} : { share }) },
+      ...live,
     };
   });
 }

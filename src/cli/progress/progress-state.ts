@@ -26,8 +26,8 @@ export interface ProgressState {
   errors: Array<{ kind: string; count: number }>;
   retries: number;
   overloaded: number;
-  /** Batch lines: read from the input, written out, and between the two. */
-  lines?: { read: number; written: number; pending: number };
+  /** Batch lines: read from the input, written out, and between the two; the share of the input read (0-1) when its size is known. */
+  lines?: { read: number; written: number; pending: number; share?: number };
   /** Mine: each home's progress. */
   homes?: HomeLine[];
 }
