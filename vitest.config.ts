@@ -14,5 +14,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // A fresh TMPDIR for the run and for each file; anything left in it fails the run.
+    globalSetup: ['test/setup/suite-tmpdir.ts'],
+    setupFiles: ['test/setup/file-tmpdir.ts'],
   },
 });

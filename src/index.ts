@@ -43,22 +43,40 @@ export type { ListingCheck, ScanComparison } from './mine/listing-check.js';
 export type { ListFilters, ListingMode } from './mine/list-params.js';
 export type { ItemsMode } from './mine/thread-reader.js';
 export type { MineLine } from './mine/mine-output.js';
+export { homesOfShard, ownsThread, ownerOfThread, type ShardHome } from './mine/mine-shard.js';
 export { startMockModel, type MockModel, type MockModelOptions, type MockModelStats } from './mock-model/mock-model-server.js';
 export { buildMockScript, MockScriptSchema, type MockScript, type MockScriptInput } from './mock-model/mock-script.js';
 export { mockProviderConfig, mockProviderArgs } from './mock-model/provider-config.js';
 export type { BaseReport } from './report/base-report.js';
 export type { TimelineSecond } from './report/timeline.js';
 export type { ThresholdCheck, Thresholds } from './report/thresholds.js';
-export { CasClient, DEFAULT_TURN_TIMEOUT_MS, type CasClientOptions, type FromConnectionOptions, type ClientRequestOptions, type TurnStartOptions, type ThreadsParams } from './client/cas-client.js';
+export { CasClient, DEFAULT_TURN_TIMEOUT_MS, type CasClientOptions, type FromConnectionOptions, type ClientRequestOptions, type TurnStartOptions, type ThreadsParams, type RequestArgs } from './client/cas-client.js';
+export type { MalformedNotificationListener } from './client/typed-notifications.js';
 export { ServerRequestBroker, DEFAULT_SERVER_REQUEST_TIMEOUT_MS, type ClientServerRequestHandler, type ServerRequestListener, type ServerRequestBrokerOptions } from './client/server-request-broker.js';
 export { DEFAULT_MAX_BUFFERED, type NotificationStream, type NotificationStreamOptions, type NotificationHandler, type Unsubscribe } from './client/notification-hub.js';
 export type { NotificationFilter } from './client/notification-filter.js';
 export type { BoundedQueueStats } from './client/bounded-queue.js';
 export type { TrackedTurn } from './client/tracked-turn.js';
-export type { Thread, ThreadStartParams, ThreadStartResponse, ThreadResumeParams, ThreadResumeResponse, ThreadListFilters, ThreadListResponse } from './protocol/threads.js';
-export type { UserInput, TurnStartParams, TurnStartResponse, TurnSteerParams, TurnSteerResponse, TurnInterruptParams, TurnInterruptResponse } from './protocol/turn-requests.js';
+export type { Thread, ThreadStartParams, ThreadStartResponse, ThreadResumeParams, ThreadResumeResponse, ThreadListFilters, ThreadListParams, ThreadListResponse } from './protocol/threads.js';
+export type {
+  ThreadReadParams,
+  ThreadReadResponse,
+  ThreadLoadedListParams,
+  ThreadLoadedListResponse,
+  ThreadTurnsListParams,
+  ThreadTurnsListResponse,
+  ThreadItemsListParams,
+  ThreadItemsListResponse,
+} from './protocol/thread-reads.js';
+export type { UserInput, TurnStartParams, TurnStartResponse, TurnStartedParams, TurnSteerParams, TurnSteerResponse, TurnInterruptParams, TurnInterruptResponse } from './protocol/turn-requests.js';
 export type { ExperimentalFeature, ExperimentalFeatureListParams, ExperimentalFeatureListResponse } from './protocol/experimental-features.js';
-export type { Turn, TurnCompletedParams } from './protocol/turns.js';
+export type { Turn, TurnError, TurnCompletedParams } from './protocol/turns.js';
+export { ThreadItemSchema, type ThreadItem, type ThreadItemOf, type ThreadItemKind, type UserContent } from './protocol/thread-items.js';
+export type { Model, ModelListParams, ModelListResponse } from './protocol/models.js';
+export type { RateLimitsUpdatedParams } from './protocol/rate-limits.js';
+export { NOTIFICATION_PARAMS, type NotificationMethod, type NotificationParams, type TypedNotification, type KnownNotification } from './protocol/notifications.js';
+export { CLIENT_METHODS, type ClientMethod, type ClientParams, type ClientResult } from './protocol/client-methods.js';
+export type { ErrorNotificationParams } from './protocol/turn-errors.js';
 export { runSmoke, type SmokeOptions } from './smoke/run-smoke.js';
 export type { SmokeResult, SmokeCheck } from './smoke/smoke-result.js';
 export { runProxy, type RunProxyOptions, type ProxyEnd } from './proxy/run-proxy.js';
@@ -80,7 +98,9 @@ export type { RoundSummary } from './report/compare/blocks.js';
 export { parseShardSpec, describeShard, WHOLE_JOB, ShardError, type Shard, type ShardSpec } from './shard/shard-spec.js';
 export { resolveShard, INDEX_VARIABLES, type ResolvedShard, type ShardRequest, type ShardSource } from './shard/resolve-shard.js';
 export { shareOfTotal, shareOfRate, ownsLine, ownsPosition, ownsKey, shardOfKey, keyHash, homeShare } from './shard/shard-share.js';
-export { mergeReports, type MergedReport, type MergedRunReport, type MergedBatchReport, type MergeReportsOptions } from './merge/merge-reports.js';
+export { mergeReports, type MergedReport, type MergedRunReport, type MergedBatchReport, type MergedMineReport, type MergeReportsOptions } from './merge/merge-reports.js';
+export type { MergedMinedHome } from './merge/mine-merge.js';
+export { checkMineOutputs, type MineOutputCheck } from './merge/mine-output-check.js';
 export { mergeBatchOutputs, type BatchMergeSummary } from './merge/batch-output-merge.js';
 export { mergeMineOutputs, type MineMergeSummary } from './merge/mine-output-merge.js';
 export { MergeError } from './merge/merge-error.js';

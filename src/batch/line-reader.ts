@@ -37,6 +37,8 @@ export class LineReader {
   /** Length of the current line while it is being skipped for being too long, else -1. */
   #skipped = -1;
   #number = 0;
+  /** UTF-8 bytes of the input consumed so far, line endings included. */
+  #bytes = 0;
   #ended = false;
 
   constructor(stream: Readable, options: LineReaderOptions = {}) {
@@ -46,17 +48,26 @@ export class LineReader {
     this.#chunks = stream[Symbol.asyncIterator]() as AsyncIterator<string>;
   }
 
+  /** Bytes of the input taken as lines so far (the last one's ending included): set against the input's size, how far the reading is. */
+  get bytesRead(): number {
+    return this.#bytes;
+  }
+
   /** The next line, or undefined at the end of input (or once closed). */
   async next(): Promise<InputLine | undefined> {
     for (;;) {
       if (this.#chunk !== undefined) {
         const newline = this.#chunk.indexOf('\n', this.#offset);
         if (newline !== -1) {
-          this.#append(this.#chunk.slice(this.#offset, newline));
+          const piece = this.#chunk.slice(this.#offset, newline);
+          this.#bytes += Buffer.byteLength(piece) + 1;
+          this.#append(piece);
           this.#offset = newline + 1;
           return this.#takeLine();
         }
-        this.#append(this.#chunk.slice(this.#offset));
+        const rest = this.#chunk.slice(this.#offset);
+        this.#bytes += Buffer.byteLength(rest);
+        this.#append(rest);
         this.#chunk = undefined;
       }
       if (this.#ended) return this.#pendingLength > 0 || this.#skipped >= 0 ? this.#takeLine() : undefined;

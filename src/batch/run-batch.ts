@@ -7,6 +7,7 @@ import { linkedAbort } from '../runner/linked-abort.js';
 import { requestExecutor } from '../runner/request-executor.js';
 import type { RetryPolicy } from '../runner/retry-policy.js';
 import { runWorkers } from '../runner/run-workers.js';
+import { observeSource } from '../runner/observed-source.js';
 import { withSession, type SessionOptions } from '../runner/session.js';
 import { badLine, resultLine } from './batch-result.js';
 import { batchSource } from './batch-source.js';
@@ -16,17 +17,29 @@ import { ownsLine } from '../shard/shard-share.js';
 
 /** Where a batch is, for a progress display. */
 export interface BatchProgress {
-  phase: 'starting' | 'running';
+  phase: 'starting' | 'running' | 'closing';
   /** Lines with a result written. */
   done: number;
   failed: number;
   elapsedMs: number;
+  /** Instances being started or run. */
+  instances?: number;
+  /** Non-blank input lines taken so far (with `--shard`, of this shard's lines). */
+  read?: number;
+  /** True once the input has ended (or the batch was stopped): what is left is draining. */
+  draining?: boolean;
+  /** The input's size and the bytes of it taken as lines so far, when its size is known (a regular file). */
+  input?: { bytes: number; read: number };
+  /** The live statistics while running (read them during the call): totals, error kinds, the recent window. */
+  stats?: RunStats;
 }
 
 /** Everything `cas batch` does, as a library call. */
 export interface RunBatchOptions extends Omit<SessionOptions, 'signal'> {
   /** JSONL requests, one per line. */
   input: Readable;
+  /** The input's size in bytes, when known (a regular file): progress then says how far the reading is. */
+  inputBytes?: number;
   /** JSONL results, one per input line, in input order (left open). */
   output: Writable;
   /** Requests in flight per instance. */
@@ -70,14 +83,15 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
   const redactor = options.redactor ?? new Redactor();
   let bad = 0;
   let stoppedEarly = false;
-  options.onProgress?.({ phase: 'starting', done: 0, failed: 0, elapsedMs: 0 });
+  options.onProgress?.({ phase: 'starting', done: 0, failed: 0, elapsedMs: 0, instances: options.instances });
   try {
     return await withSession({ ...options, signal }, async (session) => {
       const start = performance.now();
       const stats = new RunStats(0, start);
       session.sampler?.align(start);
       const shard = options.shard;
-      const source = batchSource(new LineReader(options.input), writer, {
+      const reader = new LineReader(options.input);
+      const { source, watch } = observeSource(batchSource(reader, writer, {
         owns: shard === undefined || shard.count === 1 ? undefined : (line) => ownsLine(line, shard),
         onBadLine(index, line, id, message) {
           bad++;
@@ -87,15 +101,25 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
           writer.put(index, badLine(id, line, error));
           if (options.failFast) stop(true);
         },
-      });
+      }));
       const stop = (early: boolean) => {
         stoppedEarly ||= early;
         source.stop();
       };
       const onAbort = () => stop(false);
       signal.addEventListener('abort', onAbort, { once: true });
-      const progress = () =>
-        options.onProgress?.({ phase: 'running', done: writer.written, failed: stats.totals.failed, elapsedMs: performance.now() - start });
+      const progress = (phase: BatchProgress['phase'] = 'running') =>
+        options.onProgress?.({
+          phase,
+          done: writer.written,
+          failed: stats.totals.failed,
+          elapsedMs: performance.now() - start,
+          instances: options.instances,
+          read: watch.taken + bad,
+          draining: watch.ended,
+          ...(options.inputBytes === undefined ? {} : { input: { bytes: options.inputBytes, read: reader.bytesRead } }),
+          stats,
+        });
       const ticker = setInterval(progress, options.progressIntervalMs ?? 100);
       ticker.unref();
       try {
@@ -119,7 +143,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
         () => null,
         (error: Error) => error.message,
       );
-      progress();
+      progress('closing');
       await session.close();
       const base = session.report(stats, performance.now() - start, signal.aborted);
       const lines = { read: stats.totals.total, requests: stats.totals.total - bad, bad, written: writer.written };

@@ -19,7 +19,7 @@ export const STOP_SIGNALS: Readonly<Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', numb
  * First SIGINT, SIGTERM or SIGHUP: abort (stop dispatching, finish, report). A second: exit at
  * once; the exit hooks still kill every app-server group and remove temp run dirs on the way out.
  */
-export function handleInterrupts(stderr: NodeJS.WritableStream = process.stderr): Interrupts {
+export function handleInterrupts(stderr: { write(text: string): unknown } = process.stderr): Interrupts {
   const controller = new AbortController();
   let exitCode: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {

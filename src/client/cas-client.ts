@@ -1,130 +1,52 @@
 import type * as z from 'zod';
-import { resolveCodex, type ResolvedCodex } from '../codex/resolve-codex.js';
-import { LocalErrorCode } from '../protocol/error-codes.js';
-import {
-  ExperimentalFeatureListResponseSchema,
-  type ExperimentalFeatureListParams,
-  type ExperimentalFeatureListResponse,
-} from '../protocol/experimental-features.js';
-import type { InitializeResult, RequestId, RpcErrorObject } from '../protocol/messages.js';
-import {
-  ThreadListResponseSchema,
-  ThreadResumeResponseSchema,
-  ThreadStartResponseSchema,
-  type Thread,
-  type ThreadListFilters,
-  type ThreadResumeParams,
-  type ThreadResumeResponse,
-  type ThreadStartParams,
-  type ThreadStartResponse,
-} from '../protocol/threads.js';
-import {
-  TurnInterruptResponseSchema,
-  TurnStartResponseSchema,
-  TurnSteerResponseSchema,
-  type TurnInterruptParams,
-  type TurnInterruptResponse,
-  type TurnStartParams,
-  type TurnStartResponse,
-  type TurnSteerParams,
-  type TurnSteerResponse,
+import { CLIENT_METHODS, isClientMethod, type ClientMethod, type ClientResult } from '../protocol/client-methods.js';
+import type { ExperimentalFeatureListParams, ExperimentalFeatureListResponse } from '../protocol/experimental-features.js';
+import type { InitializeResult, Notification, RequestId, RpcErrorObject } from '../protocol/messages.js';
+import type { NotificationMethod, TypedNotification } from '../protocol/notifications.js';
+import type { Thread, ThreadResumeParams, ThreadResumeResponse, ThreadStartParams, ThreadStartResponse } from '../protocol/threads.js';
+import type {
+  TurnInterruptParams,
+  TurnInterruptResponse,
+  TurnStartParams,
+  TurnStartResponse,
+  TurnSteerParams,
+  TurnSteerResponse,
 } from '../protocol/turn-requests.js';
 import type { TurnCompletedParams } from '../protocol/turns.js';
-import { AppServerError } from './app-server-error.js';
-import { openClientHome, type ClientHome } from './client-home.js';
-import type { TokenSource } from '../transport/bearer-token.js';
-import type { Endpoint } from '../transport/endpoint.js';
-import { connect, type AppServerConnection, type ClientInfo } from './connection.js';
+import type { AppServerError } from './app-server-error.js';
+import {
+  DEFAULT_TURN_TIMEOUT_MS,
+  type CasClientOptions,
+  type ClientRequestOptions,
+  type FromConnectionOptions,
+  type RequestArgs,
+  type ThreadsParams,
+  type TurnStartOptions,
+} from './cas-client-options.js';
+import type { ClientHome } from './client-home.js';
+import type { AppServerConnection } from './connection.js';
+import { openClientSession } from './open-client-session.js';
 import { NotificationHub, type NotificationHandler, type NotificationStream, type NotificationStreamOptions, type Unsubscribe } from './notification-hub.js';
 import { parseResult } from './parse-result.js';
-import { ServerRequestBroker, type ClientServerRequestHandler, type ServerRequestListener } from './server-request-broker.js';
+import type { ServerRequestBroker, ServerRequestListener } from './server-request-broker.js';
 import { followThreadPages } from './thread-pages.js';
 import { startTrackedTurn, type TrackedTurn } from './tracked-turn.js';
+import { notificationParser, type MalformedNotificationListener } from './typed-notifications.js';
 
-/** Options of {@link CasClient.start}. */
-export interface CasClientOptions {
-  /**
-   * A server that is already running (`parseEndpoint('ws://127.0.0.1:4500')`, a Unix socket, the
-   * daemon): connect to it instead of spawning one. The codex, home and env options do not apply.
-   */
-  endpoint?: Endpoint;
-  /** The file holding the token such a server wants (sent as `Authorization: Bearer`). */
-  token?: TokenSource;
-  /** The codex binary (default: {@link resolveCodex}'s choice). */
-  codexBin?: string;
-  /** An already resolved codex; wins over `codexBin`. */
-  codex?: ResolvedCodex;
-  /** Extra arguments after `app-server`, e.g. `-c` overrides. */
-  codexArgs?: readonly string[];
-  /** The CODEX_HOME, created if missing and kept (default: a fresh temp dir, removed on close). */
-  codexHome?: string;
-  /** config.toml written into the home when it is fresh (missing or empty). */
-  configToml?: string;
-  /** Variables added to the inherited environment (CODEX_HOME is set from `codexHome`). */
-  env?: Readonly<Record<string, string | undefined>>;
-  /** Working directory of the app-server. */
-  cwd?: string;
-  /** Sent as `initialize.clientInfo`. */
-  clientInfo?: ClientInfo;
-  /** Default timeout of every request in ms; 0 means none (default 30000). */
-  requestTimeoutMs?: number;
-  /** Timeout of the handshake in ms (default 60000). */
-  handshakeTimeoutMs?: number;
-  /**
-   * Answers server requests (approvals, ...): a reply, or undefined to answer later with
-   * `respond`. Default: none, so a request is answered by `respond` when an `onRequest` listener
-   * is registered, else at once by cas's fail-closed default policy (approvals declined).
-   */
-  onServerRequest?: ClientServerRequestHandler;
-  /** How long a server request waits for `respond` before the default reply, in ms (default 30000). */
-  serverRequestTimeoutMs?: number;
-  /** Sent as `capabilities.experimentalApi` (default true). */
-  experimentalApi?: boolean;
-  /** Sent as `capabilities.optOutNotificationMethods`. */
-  optOutNotificationMethods?: readonly string[];
-  /** How long `turnStart(..., { wait: true })` waits for `turn/completed` by default, in ms (default 300000). */
-  turnTimeoutMs?: number;
-}
+export {
+  DEFAULT_TURN_TIMEOUT_MS,
+  type CasClientOptions,
+  type ClientRequestOptions,
+  type FromConnectionOptions,
+  type RequestArgs,
+  type ThreadsParams,
+  type TurnStartOptions,
+} from './cas-client-options.js';
 
-/** Options of {@link CasClient.fromConnection}. */
-export interface FromConnectionOptions {
-  /** The broker the connection was created with (`onServerRequest: broker.answer`), for `respond`. */
-  serverRequests?: ServerRequestBroker;
-  /** Default wait for `turn/completed`, in ms (default 300000). */
-  turnTimeoutMs?: number;
-}
+/** A method name: one cas types, or any other string. */
+type MethodName<Known extends string> = Known | (string & {});
 
-/** Per-call options of {@link CasClient.request}. */
-export interface ClientRequestOptions {
-  /** Overrides the request timeout; 0 means none. */
-  timeoutMs?: number;
-}
-
-/** Per-call options of {@link CasClient.turnStart}. */
-export interface TurnStartOptions {
-  /** Resolve with the `turn/completed` params instead of the `turn/start` reply. */
-  wait?: boolean;
-  /** How long to wait for `turn/completed`, in ms. */
-  timeoutMs?: number;
-}
-
-/** Params of {@link CasClient.threads}: `thread/list` filters, a page size and a first cursor. */
-export type ThreadsParams = ThreadListFilters & {
-  /** Threads per `thread/list` page (default 25, the server's maximum is 100). */
-  pageSize?: number;
-  /** Start after this cursor instead of at the beginning. */
-  cursor?: string | null;
-};
-
-/** Default {@link CasClientOptions.turnTimeoutMs}. */
-export const DEFAULT_TURN_TIMEOUT_MS = 300_000;
 const DEFAULT_PAGE_SIZE = 25;
-
-/** Wraps a failure before the server runs (no codex, no home) as the one error type of the library. */
-function startupFailure(what: string, error: unknown): AppServerError {
-  const detail = error instanceof Error ? error.message : String(error);
-  return new AppServerError(`${what}: ${detail}`, { kind: 'startup', code: LocalErrorCode.spawnFailed, cause: error });
-}
 
 /**
  * A typed client of one `codex app-server`: requests with zod-validated results, notifications by
@@ -137,6 +59,10 @@ export class CasClient {
   readonly #broker: ServerRequestBroker | undefined;
   readonly #home: ClientHome | undefined;
   readonly #turnTimeoutMs: number;
+  readonly #malformedListeners = new Set<MalformedNotificationListener>();
+  readonly #typed = notificationParser((notification, error) => {
+    for (const listener of [...this.#malformedListeners]) listener(notification, error);
+  });
   #closed: Promise<void> | undefined;
 
   private constructor(connection: AppServerConnection, broker: ServerRequestBroker | undefined, home: ClientHome | undefined, turnTimeoutMs: number) {
@@ -152,59 +78,8 @@ export class CasClient {
 
   /** Resolves codex, makes sure the home exists, spawns the app-server and completes the handshake (or, with `endpoint`, connects to a running one). */
   static async start(options: CasClientOptions = {}): Promise<CasClient> {
-    if (options.endpoint !== undefined) return CasClient.#connectTo(options.endpoint, options);
-    let codex: ResolvedCodex;
-    try {
-      codex = options.codex ?? resolveCodex({ codexBin: options.codexBin });
-    } catch (error) {
-      throw startupFailure('no codex to run', error);
-    }
-    let home: ClientHome;
-    try {
-      home = await openClientHome(options.codexHome, options.configToml);
-    } catch (error) {
-      throw startupFailure(`cannot prepare CODEX_HOME ${options.codexHome ?? '(temp dir)'}`, error);
-    }
-    const broker = new ServerRequestBroker({ handler: options.onServerRequest, timeoutMs: options.serverRequestTimeoutMs });
-    try {
-      const connection = await connect({
-        command: codex.command,
-        args: [...codex.prefixArgs, 'app-server', ...(options.codexArgs ?? [])],
-        env: { ...codex.env, ...options.env, CODEX_HOME: home.path },
-        cwd: options.cwd,
-        clientInfo: options.clientInfo,
-        experimentalApi: options.experimentalApi ?? true,
-        optOutNotificationMethods: options.optOutNotificationMethods,
-        requestTimeoutMs: options.requestTimeoutMs,
-        handshakeTimeoutMs: options.handshakeTimeoutMs,
-        onServerRequest: broker.answer,
-      });
-      return new CasClient(connection, broker, home, options.turnTimeoutMs ?? DEFAULT_TURN_TIMEOUT_MS);
-    } catch (error) {
-      broker.close();
-      await home.dispose();
-      throw error;
-    }
-  }
-
-  static async #connectTo(endpoint: Endpoint, options: CasClientOptions): Promise<CasClient> {
-    const broker = new ServerRequestBroker({ handler: options.onServerRequest, timeoutMs: options.serverRequestTimeoutMs });
-    try {
-      // Loaded only to reach a running server (ws, http, tls, ...): a spawned one needs none of it.
-      const { connectToEndpoint } = await import('./connect-endpoint.js');
-      const connection = await connectToEndpoint(endpoint, options.token, {
-        clientInfo: options.clientInfo,
-        experimentalApi: options.experimentalApi ?? true,
-        optOutNotificationMethods: options.optOutNotificationMethods,
-        requestTimeoutMs: options.requestTimeoutMs,
-        handshakeTimeoutMs: options.handshakeTimeoutMs,
-        onServerRequest: broker.answer,
-      });
-      return new CasClient(connection, broker, undefined, options.turnTimeoutMs ?? DEFAULT_TURN_TIMEOUT_MS);
-    } catch (error) {
-      broker.close();
-      throw error;
-    }
+    const { connection, broker, home } = await openClientSession(options);
+    return new CasClient(connection, broker, home, options.turnTimeoutMs ?? DEFAULT_TURN_TIMEOUT_MS);
   }
 
   /**
@@ -240,18 +115,41 @@ export class CasClient {
     return this.#home?.path;
   }
 
-  /** Sends a request; with `schema`, the result is parsed (an unexpected one throws code `unexpected-reply`). */
+  /** Sends a request and parses its result with `schema` (an unexpected one throws code `unexpected-reply`). */
   request<S extends z.ZodType>(method: string, params: unknown, options: ClientRequestOptions & { schema: S }): Promise<z.output<S>>;
-  /** Sends a request; the result is returned as `T`, unchecked. */
-  request<T = unknown>(method: string, params?: unknown, options?: ClientRequestOptions): Promise<T>;
-  async request(method: string, params?: unknown, options: ClientRequestOptions & { schema?: z.ZodType } = {}): Promise<unknown> {
+  /**
+   * Sends a request. For a method cas knows (`thread/list`, `thread/read`, `turn/start`,
+   * `model/list`, ...: see `CLIENT_METHODS`) the params are typed and the result is checked and
+   * typed (an unexpected one throws code `unexpected-reply`); any other method takes and returns
+   * `unknown`. Params left out are sent as `{}`.
+   */
+  request<M extends MethodName<ClientMethod>>(method: M, ...args: RequestArgs<M>): Promise<ClientResult<M>>;
+  async request(method: string, params: unknown = {}, options: ClientRequestOptions & { schema?: z.ZodType } = {}): Promise<unknown> {
+    // Every v2 method wants a params object, `{}` when there is nothing to say.
     const result = await this.#connection.request(method, params, { timeoutMs: options.timeoutMs });
-    return options.schema === undefined ? result : parseResult(method, options.schema, result);
+    const schema = options.schema ?? (isClientMethod(method) ? CLIENT_METHODS[method].result : undefined);
+    return schema === undefined ? result : parseResult(method, schema, result);
   }
 
-  /** Calls `handler` with every notification of `method`. */
-  on(method: string, handler: NotificationHandler): Unsubscribe {
-    return this.#hub.subscribe({ method }, handler);
+  /**
+   * Calls `handler` with every notification of `method`. For a method cas knows (`item/completed`,
+   * `turn/completed`, `item/agentMessage/delta`, ...: see `NOTIFICATION_PARAMS`) `params` is
+   * checked and typed; one that lacks what the protocol promises goes to
+   * {@link onMalformedNotification} instead. Any other method arrives as sent.
+   */
+  on<M extends MethodName<NotificationMethod>>(method: M, handler: NotificationHandler<TypedNotification<M>>): Unsubscribe {
+    return this.#hub.subscribe({ method }, (notification) => {
+      const typed = this.#typed(notification);
+      if (typed !== undefined) handler(typed as TypedNotification<M>);
+    });
+  }
+
+  /** Calls `listener` with every notification a typed subscriber could not get: its params lack what the protocol promises. */
+  onMalformedNotification(listener: MalformedNotificationListener): Unsubscribe {
+    this.#malformedListeners.add(listener);
+    return () => {
+      this.#malformedListeners.delete(listener);
+    };
   }
 
   /** Calls `handler` with every notification about `threadId` (`params.threadId` or `params.thread.id`). */
@@ -260,13 +158,17 @@ export class CasClient {
   }
 
   /**
-   * Notifications from now on as an async iterator, filtered by `method` and/or `threadId`. It
-   * buffers at most `maxBuffered` (default 1000) unread ones and drops the oldest beyond that
-   * (counted in `stats.dropped`): no backpressure on the server. It ends at once on `signal` or
-   * `break`, and after the buffered ones when the client closes or the server exits.
+   * Notifications from now on as an async iterator, filtered by `method` and/or `threadId`; with
+   * a `method` cas knows they are typed as with {@link on}. It buffers at most `maxBuffered`
+   * (default 1000) unread ones and drops the oldest beyond that (counted in `stats.dropped`): no
+   * backpressure on the server. It ends at once on `signal` or `break`, and after the buffered
+   * ones when the client closes or the server exits.
    */
-  notifications(options: NotificationStreamOptions = {}): NotificationStream {
-    return this.#hub.stream(options);
+  notifications<M extends MethodName<NotificationMethod> = string>(
+    options: NotificationStreamOptions & { method?: M } = {},
+  ): NotificationStream<TypedNotification<M>> {
+    if (options.method === undefined) return this.#hub.stream(options) as NotificationStream<TypedNotification<M>>;
+    return this.#hub.stream(options, (notification: Notification) => this.#typed(notification) as TypedNotification<M> | undefined);
   }
 
   /** Calls `listener` with every server request; answer it with {@link respond} or {@link respondError}. */
@@ -290,7 +192,7 @@ export class CasClient {
 
   /** `thread/start`: a new thread (persisted only with its first turn). */
   threadStart(params: ThreadStartParams = {}, options: ClientRequestOptions = {}): Promise<ThreadStartResponse> {
-    return this.request('thread/start', params, { ...options, schema: ThreadStartResponseSchema });
+    return this.request('thread/start', params, options);
   }
 
   /** `turn/start` and wait for the turn: resolves with its `turn/completed` params, whatever the status. */
@@ -300,7 +202,7 @@ export class CasClient {
   /** `turn/start`, waiting for the turn when `options.wait` is true. */
   turnStart(params: TurnStartParams, options: TurnStartOptions): Promise<TurnStartResponse | TurnCompletedParams>;
   async turnStart(params: TurnStartParams, options: TurnStartOptions = {}): Promise<TurnStartResponse | TurnCompletedParams> {
-    if (options.wait !== true) return this.request('turn/start', params, { schema: TurnStartResponseSchema });
+    if (options.wait !== true) return this.request('turn/start', params);
     const tracked = await this.startTurn(params, { timeoutMs: options.timeoutMs });
     return tracked.completed;
   }
@@ -311,28 +213,28 @@ export class CasClient {
    */
   startTurn(params: TurnStartParams, options: { timeoutMs?: number } = {}): Promise<TrackedTurn> {
     return startTrackedTurn(this.#connection, this.#hub, params.threadId, options.timeoutMs ?? this.#turnTimeoutMs, () =>
-      this.request('turn/start', params, { schema: TurnStartResponseSchema }),
+      this.request('turn/start', params),
     );
   }
 
   /** `thread/resume`; on codex 0.169.0 the thread must have had a turn ("no rollout found" otherwise). */
   resumeThread(params: ThreadResumeParams, options: ClientRequestOptions = {}): Promise<ThreadResumeResponse> {
-    return this.request('thread/resume', params, { ...options, schema: ThreadResumeResponseSchema });
+    return this.request('thread/resume', params, options);
   }
 
   /** `turn/steer`: more input for the running turn `expectedTurnId`; resolves with the id of the turn that took it. */
   steerTurn(params: TurnSteerParams, options: ClientRequestOptions = {}): Promise<TurnSteerResponse> {
-    return this.request('turn/steer', params, { ...options, schema: TurnSteerResponseSchema });
+    return this.request('turn/steer', params, options);
   }
 
   /** `turn/interrupt`: the turn then completes with status `interrupted`. */
   interruptTurn(params: TurnInterruptParams, options: ClientRequestOptions = {}): Promise<TurnInterruptResponse> {
-    return this.request('turn/interrupt', params, { ...options, schema: TurnInterruptResponseSchema });
+    return this.request('turn/interrupt', params, options);
   }
 
   /** `experimentalFeature/list`: one page of feature flags. */
   listExperimentalFeatures(params: ExperimentalFeatureListParams = {}, options: ClientRequestOptions = {}): Promise<ExperimentalFeatureListResponse> {
-    return this.request('experimentalFeature/list', params, { ...options, schema: ExperimentalFeatureListResponseSchema });
+    return this.request('experimentalFeature/list', params, options);
   }
 
   /**
@@ -342,7 +244,7 @@ export class CasClient {
   threads(params: ThreadsParams = {}): AsyncGenerator<Thread, void, undefined> {
     const { pageSize = DEFAULT_PAGE_SIZE, cursor = null, ...filters } = params;
     return followThreadPages(
-      (at) => this.request('thread/list', { ...filters, limit: pageSize, ...(at === null ? {} : { cursor: at }) }, { schema: ThreadListResponseSchema }),
+      (at) => this.request('thread/list', { ...filters, limit: pageSize, ...(at === null ? {} : { cursor: at }) }),
       cursor,
     );
   }

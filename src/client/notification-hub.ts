@@ -6,8 +6,8 @@ import { matchesNotification, type NotificationFilter } from './notification-fil
 /** Stops a subscription; calling it again does nothing. */
 export type Unsubscribe = () => void;
 
-/** Receives one notification. */
-export type NotificationHandler = (notification: Notification) => void;
+/** Receives one notification (typed by method when subscribed by method through the client). */
+export type NotificationHandler<N = Notification> = (notification: N) => void;
 
 /** Options of {@link NotificationHub.stream}. */
 export interface NotificationStreamOptions extends NotificationFilter {
@@ -18,11 +18,11 @@ export interface NotificationStreamOptions extends NotificationFilter {
 }
 
 /** Notifications as an async iterator; see {@link BoundedQueue} for what a slow reader loses. */
-export interface NotificationStream extends AsyncIterableIterator<Notification> {
+export interface NotificationStream<N = Notification> extends AsyncIterableIterator<N> {
   /** Buffered and dropped counts. */
   readonly stats: BoundedQueueStats;
   /** Ends the stream at once. */
-  return(): Promise<IteratorResult<Notification, undefined>>;
+  return(): Promise<IteratorResult<N, undefined>>;
 }
 
 /** Default {@link NotificationStreamOptions.maxBuffered}. */
@@ -40,7 +40,7 @@ interface Subscriber {
 export class NotificationHub {
   readonly #connection: AppServerConnection;
   readonly #subscribers = new Set<Subscriber>();
-  readonly #streams = new Set<BoundedQueue<Notification>>();
+  readonly #streams = new Set<BoundedQueue<unknown>>();
   readonly #onNotification = (notification: Notification) => this.#dispatch(notification);
   readonly #onExit = () => this.close();
 
@@ -60,18 +60,24 @@ export class NotificationHub {
   }
 
   /**
-   * An async iterator of the notifications that pass the filter, from now on. It ends on abort,
-   * on `return()`/`break`, and (after the buffered ones are read) when the hub closes.
+   * An async iterator of the notifications that pass the filter, from now on, each as `map`
+   * makes it (undefined: skipped). It ends on abort, on `return()`/`break`, and (after the
+   * buffered ones are read) when the hub closes.
    */
-  stream(options: NotificationStreamOptions = {}): NotificationStream {
+  stream(options?: NotificationStreamOptions): NotificationStream;
+  stream<N>(options: NotificationStreamOptions, map: (notification: Notification) => N | undefined): NotificationStream<N>;
+  stream(options: NotificationStreamOptions = {}, map: (notification: Notification) => unknown = (notification) => notification): NotificationStream<unknown> {
     const { signal, maxBuffered = DEFAULT_MAX_BUFFERED, ...filter } = options;
     const onAbort = () => void queue.return();
-    const queue: BoundedQueue<Notification> = new BoundedQueue<Notification>(maxBuffered, () => {
+    const queue: BoundedQueue<unknown> = new BoundedQueue<unknown>(maxBuffered, () => {
       unsubscribe();
       this.#streams.delete(queue);
       signal?.removeEventListener('abort', onAbort);
     });
-    const unsubscribe = this.subscribe(filter, (notification) => queue.push(notification));
+    const unsubscribe = this.subscribe(filter, (notification) => {
+      const value = map(notification);
+      if (value !== undefined) queue.push(value);
+    });
     this.#streams.add(queue);
     if (signal?.aborted) void queue.return();
     else signal?.addEventListener('abort', onAbort, { once: true });

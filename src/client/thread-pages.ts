@@ -1,14 +1,19 @@
-import type { Thread, ThreadListResponse } from '../protocol/threads.js';
+/** One page of a `.../list` method: its entries and the cursor of the next page (null or absent on the last). */
+export interface Page<T> {
+  data: readonly T[];
+  nextCursor?: string | null;
+}
 
-/** Fetches the `thread/list` page at `cursor` (null: the first). */
-export type FetchThreadPage = (cursor: string | null) => Promise<ThreadListResponse>;
+/** Fetches the page at `cursor` (null: the first). */
+export type FetchPage<T> = (cursor: string | null) => Promise<Page<T>>;
 
 /**
- * Yields every thread of every page, following `nextCursor` until it is null or absent. A page
- * whose `nextCursor` is the cursor it was fetched with ends the walk, so a server that stops
- * advancing cannot loop it forever. Pages are fetched one at a time, as the reader asks.
+ * Yields every entry of every page (e.g. the threads of `thread/list`), following `nextCursor`
+ * until it is null or absent. A page whose `nextCursor` is the cursor it was fetched with ends
+ * the walk, so a server that stops advancing cannot loop it forever. Pages are fetched one at a
+ * time, as the reader asks.
  */
-export async function* followThreadPages(fetchPage: FetchThreadPage, firstCursor: string | null = null): AsyncGenerator<Thread, void, undefined> {
+export async function* followThreadPages<T>(fetchPage: FetchPage<T>, firstCursor: string | null = null): AsyncGenerator<T, void, undefined> {
   let cursor = firstCursor;
   for (;;) {
     const page = await fetchPage(cursor);

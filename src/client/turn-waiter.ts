@@ -1,8 +1,9 @@
 import { LocalErrorCode } from '../protocol/error-codes.js';
 import { ErrorNotificationParamsSchema, modelUnreachable } from '../protocol/turn-errors.js';
-import { TurnCompletedParamsSchema, type TurnCompletedParams } from '../protocol/turns.js';
+import { TurnCompletedIdsSchema, TurnCompletedParamsSchema, type TurnCompletedParams } from '../protocol/turns.js';
 import { AppServerError } from './app-server-error.js';
 import type { AppServerConnection } from './connection.js';
+import { describeIssue } from './parse-result.js';
 
 /** Waits for the `turn/completed` of turns on one thread. */
 export interface TurnWaiter {
@@ -20,14 +21,25 @@ function unreachableError(turnId: string, detail: string): AppServerError {
   );
 }
 
+/** The turn ended, but its `turn/completed` lacks what the protocol promises (its items, ...). */
+function malformedCompletion(turnId: string, issue: string, params: unknown): AppServerError {
+  return new AppServerError(`turn ${turnId} completed, but turn/completed has unexpected params: ${issue}`, {
+    kind: 'protocol',
+    code: LocalErrorCode.unexpectedReply,
+    data: params,
+  });
+}
+
 /**
  * Starts listening for `turn/completed` on `threadId` before the turn is started, so a turn
  * that ends before its `turn/start` reply is read is not missed. A turn whose server says it
- * cannot reach the model fails at once rather than at its timeout.
+ * cannot reach the model fails at once rather than at its timeout, and one whose completion is
+ * malformed fails at once too.
  */
 export function waitForTurns(connection: AppServerConnection, threadId: string): TurnWaiter {
   const done = new Map<string, TurnCompletedParams>();
   const unreachable = new Map<string, string>();
+  const malformed = new Map<string, AppServerError>();
   const waiting = new Map<string, { resolve(params: TurnCompletedParams): void; reject(error: AppServerError): void }>();
   const onNotification = (notification: { method: string; params?: unknown }) => {
     if (notification.method === 'error') {
@@ -41,10 +53,19 @@ export function waitForTurns(connection: AppServerConnection, threadId: string):
       return;
     }
     if (notification.method !== 'turn/completed') return;
+    // Which turn ended is read apart, so a completion we cannot type still ends the wait.
+    const ids = TurnCompletedIdsSchema.safeParse(notification.params);
+    if (!ids.success || ids.data.threadId !== threadId) return;
+    const turnId = ids.data.turn.id;
+    const waiter = waiting.get(turnId);
     const parsed = TurnCompletedParamsSchema.safeParse(notification.params);
-    if (!parsed.success || parsed.data.threadId !== threadId) return;
-    const waiter = waiting.get(parsed.data.turn.id);
-    if (waiter === undefined) done.set(parsed.data.turn.id, parsed.data);
+    if (!parsed.success) {
+      const error = malformedCompletion(turnId, describeIssue('params', parsed.error), notification.params);
+      if (waiter === undefined) malformed.set(turnId, error);
+      else waiter.reject(error);
+      return;
+    }
+    if (waiter === undefined) done.set(turnId, parsed.data);
     else waiter.resolve(parsed.data);
   };
   connection.on('notification', onNotification);
@@ -54,6 +75,8 @@ export function waitForTurns(connection: AppServerConnection, threadId: string):
       if (already !== undefined) return Promise.resolve(already);
       const cannot = unreachable.get(turnId);
       if (cannot !== undefined) return Promise.reject(unreachableError(turnId, cannot));
+      const broken = malformed.get(turnId);
+      if (broken !== undefined) return Promise.reject(broken);
       if (!connection.isOpen) {
         return Promise.reject(new AppServerError(`the app-server is gone; turn ${turnId} cannot complete`, { kind: 'exited', code: LocalErrorCode.exited }));
       }

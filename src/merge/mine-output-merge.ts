@@ -25,8 +25,8 @@ const MAX_BUCKETS = 512;
  */
 const MINE_HEAD = /^\{"codexHome":("(?:[^"\\]|\\.)*"),(?:"thread":\{"id":("[^"\\]*")|"threadId":("[^"\\]*"),"error":\{)/;
 
-/** A mine line's thread (its home and id) and whether it is the whole thread or an error line. */
-function threadOf(text: string, where: string): { key: string; whole: boolean } {
+/** A mine line's thread (its home and id, as `home\0id`) and whether it is the whole thread or an error line. */
+export function threadOf(text: string, where: string): { key: string; whole: boolean } {
   const head = MINE_HEAD.exec(text);
   if (head !== null) {
     const home = JSON.parse(head[1]!) as string;
@@ -47,13 +47,22 @@ function threadOf(text: string, where: string): { key: string; whole: boolean } 
   throw new MergeError(`${where}: not a cas mine line ({"codexHome","thread"} or {"codexHome","threadId","error"})`, 'input');
 }
 
+/** Options of {@link judgeMineOutputs}. */
+export interface JudgeOptions {
+  /** Inputs up to this size are judged in memory (default 8 MB). */
+  inMemoryBytes?: number;
+  /** Where bigger inputs' buckets go (a private temp dir is made in it). */
+  spillDir: string;
+  /** Sees every line's thread as it is read: input index, `home\0id` key, whole or error line. */
+  onLine?(file: number, key: string, whole: boolean): void;
+}
+
 /**
- * Merges mine outputs into one file with each thread (home and id) once: the first whole line
- * of it, else its first error line, in the order of the inputs. It streams in three passes:
- * find every thread's line (in memory, or for big inputs bucket by bucket on disk), mark the
- * lines to leave out (a bit per line), then copy the rest. The target is written only when whole.
+ * Finds, for mine outputs, every thread's line to keep (the first whole line of it, else its
+ * first error line, in input order) and the lines to leave out, in bounded memory: in memory
+ * for small inputs, bucket by bucket on disk for big ones.
  */
-export async function mergeMineOutputs(files: readonly string[], out: string, options: { inMemoryBytes?: number } = {}): Promise<MineMergeSummary> {
+export async function judgeMineOutputs(files: readonly string[], options: JudgeOptions): Promise<{ summary: MineMergeSummary; dropped: LineSet[] }> {
   if (files.length === 0) throw new MergeError('no mine outputs to merge', 'input');
   let bytes = 0;
   for (const file of files) bytes += await regularFileSize(file);
@@ -62,7 +71,7 @@ export async function mergeMineOutputs(files: readonly string[], out: string, op
   const judge = new ThreadJudge(dropped, summary);
   const inMemory = options.inMemoryBytes ?? IN_MEMORY_BYTES;
   const bucketCount = bytes <= inMemory ? 1 : Math.min(MAX_BUCKETS, Math.ceil(bytes / inMemory));
-  const buckets = bucketCount === 1 ? undefined : await ThreadBuckets.open(path.dirname(path.resolve(out)), bucketCount);
+  const buckets = bucketCount === 1 ? undefined : await ThreadBuckets.open(options.spillDir, bucketCount);
   try {
     for (const [file, name] of files.entries()) {
       const input = new JsonlFile(name);
@@ -70,6 +79,7 @@ export async function mergeMineOutputs(files: readonly string[], out: string, op
         for (let line = await input.next(); line !== undefined; line = await input.next()) {
           summary.linesIn++;
           const { key, whole } = threadOf(line.text, `${name}:${line.number}`);
+          options.onLine?.(file, key, whole);
           const at = { file, line: line.number, whole };
           if (buckets === undefined) judge.see(key, at);
           else await buckets.add(key, at);
@@ -89,6 +99,17 @@ export async function mergeMineOutputs(files: readonly string[], out: string, op
   } finally {
     await buckets?.dispose();
   }
+  return { summary, dropped };
+}
+
+/**
+ * Merges mine outputs into one file with each thread (home and id) once: the first whole line
+ * of it, else its first error line, in the order of the inputs. It streams in three passes:
+ * find every thread's line (see {@link judgeMineOutputs}), mark the lines to leave out (a bit
+ * per line), then copy the rest. The target is written only when whole.
+ */
+export async function mergeMineOutputs(files: readonly string[], out: string, options: { inMemoryBytes?: number } = {}): Promise<MineMergeSummary> {
+  const { summary, dropped } = await judgeMineOutputs(files, { inMemoryBytes: options.inMemoryBytes, spillDir: path.dirname(path.resolve(out)) });
   await copyKept(files, dropped, out);
   return summary;
 }

@@ -62,3 +62,61 @@ export const BatchFieldsSchema = z.looseObject({
 export type BaseReportFields = z.infer<typeof BaseReportSchema>;
 export type RunFields = z.infer<typeof RunFieldsSchema>;
 export type BatchFields = z.infer<typeof BatchFieldsSchema>;
+
+const ids = z.array(z.string());
+
+/** How a mine's listing compared with its rollouts (ListingCheck). */
+const ListingCheckSchema = z.looseObject({
+  against: z.enum(['rollouts', 'rollouts+scan']),
+  rollouts: count,
+  listed: count,
+  outsideFilters: z.record(z.string(), count),
+  unjudged: count,
+  newer: count,
+  missing: count,
+  missingIds: ids,
+  unreadable: count,
+  unreadableIds: ids,
+  listedWithoutRollout: count,
+  listedWithoutRolloutIds: ids,
+  mismatched: count,
+  mismatchedIds: ids,
+  scan: z.looseObject({ listed: count, limited: z.boolean(), onlyInScan: count, onlyInScanIds: ids, onlyInIndex: count, onlyInIndexIds: ids }).nullable(),
+  agrees: z.boolean(),
+});
+
+/** One home's line of a mine report (MinedHome). */
+const MinedHomeSchema = z.looseObject({
+  home: z.string().min(1),
+  index: count,
+  share: z.enum(['whole', 'split']),
+  cursor: z.string().nullable(),
+  listed: z.boolean(),
+  done: z.boolean(),
+  pages: count,
+  threads: count,
+  failed: count,
+  retry: ids,
+  error: z.string().nullable(),
+  check: ListingCheckSchema.nullable(),
+});
+
+/** `cas mine`'s own fields. */
+export const MineFieldsSchema = z.looseObject({
+  homes: z.array(MinedHomeSchema),
+  threads: z.looseObject({ listed: count, read: count, failed: count, written: count }),
+  homeCount: z.number().int().min(1),
+  read: z.boolean(),
+  items: z.enum(['full', 'summary', 'none']),
+  listing: z.enum(['index', 'scan']),
+  filters: z.record(z.string(), z.unknown()),
+  since: z.string().nullable(),
+  listingStartedAt: z.iso.datetime(),
+  out: z.string().nullable(),
+  checkpoint: z.string().nullable(),
+  resumed: z.boolean(),
+});
+
+export type MineFields = z.infer<typeof MineFieldsSchema>;
+export type MinedHomeFields = z.infer<typeof MinedHomeSchema>;
+export type ListingCheckFields = z.infer<typeof ListingCheckSchema>;

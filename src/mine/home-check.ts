@@ -29,11 +29,13 @@ export interface CheckHomeOptions {
  * to be written after all, or why the check could not be made.
  */
 export async function checkHome(options: CheckHomeOptions): Promise<{ check: ListingCheck | null; recover: Array<Record<string, unknown> & { id: string }>; error: string | null }> {
+  // A shard checks its own share: threads listed that another shard writes are not its to account for.
+  const listed = ownOnly(options.listed, options.selects);
   let result;
   try {
     result = await checkListing({
       walk: (onFile) => walkRollouts(options.rolloutDir, (file) => options.selects(file.id) && onFile(file)),
-      known: [options.written, options.listed],
+      known: [options.written, listed],
       filters: options.filters,
       sinceMs: options.sinceMs,
       listingStartedMs: options.listingStartedMs,
@@ -55,7 +57,8 @@ export async function checkHome(options: CheckHomeOptions): Promise<{ check: Lis
       request: (params) => options.request('thread/list', params),
       filters: options.filters,
       pageSize: options.pageSize,
-      known: [options.written, options.listed, new Set(recover.map((thread) => thread.id))],
+      known: [options.written, listed, new Set(recover.map((thread) => thread.id))],
+      selects: options.selects,
       sinceSeconds: options.sinceMs === undefined ? undefined : Math.floor(options.sinceMs / 1000),
       deep: true,
     });
@@ -65,4 +68,11 @@ export async function checkHome(options: CheckHomeOptions): Promise<{ check: Lis
   } catch (failure) {
     return { check, recover, error: (failure as Error).message };
   }
+}
+
+/** The threads of `ids` this process writes (the set itself when it writes them all). */
+function ownOnly(ids: ReadonlySet<string>, selects: (id: string) => boolean): ReadonlySet<string> {
+  const own = new Set<string>();
+  for (const id of ids) if (selects(id)) own.add(id);
+  return own.size === ids.size ? ids : own;
 }

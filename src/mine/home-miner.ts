@@ -1,11 +1,12 @@
 import type { Instance } from '../instance/instance.js';
+import { LocalErrorCode } from '../protocol/error-codes.js';
 import { isServerUrl } from '../transport/endpoint.js';
 import type { RequestOutcome } from '../runner/execute-request.js';
 import { unavailableOutcome, type JobExecutor } from '../runner/run-workers.js';
 import type { HomeProgress } from './checkpoint.js';
 import { listHome, ListingFailed } from './home-lister.js';
 import { checkHome } from './home-check.js';
-import type { ListingCheck } from './listing-check.js';
+import { SHOWN_IDS, type ListingCheck } from './listing-check.js';
 import type { ListFilters, ListingMode } from './list-params.js';
 import type { HomeTracker } from './mine-progress.js';
 import type { MineOutput } from './mine-output.js';
@@ -80,10 +81,18 @@ function requester(options: HomeMinerOptions): (method: string, params: Record<s
     const instance = live[next++ % Math.max(1, live.length)];
     // Instances start in the background: a request's time starts once its instance is up.
     if (instance !== undefined && instance.connection === undefined) await instance.whenReady().catch(() => undefined);
+    // The interrupt cut its start-up short: the request was never sent, as if the listing had stopped first.
+    if (options.signal.aborted && instance !== undefined && instance.connection === undefined) return notSent(method, instance.index);
     const outcome = instance === undefined ? unavailableOutcome() : await options.executor.run(instance, 0, { method, params }, performance.now());
     options.onRequest(instance ?? null, outcome);
     return outcome;
   };
+}
+
+/** A request never sent because the interrupt came while its instance was starting: not a result of the run. */
+function notSent(method: string, index: number): RequestOutcome {
+  const message = `${method}: not sent, interrupted while instance ${index} was starting`;
+  return { ok: false, error: { code: LocalErrorCode.interrupted, message }, attempts: 0, overloaded: 0, timedOut: 0, latencyMs: 0, startedAt: performance.now() };
 }
 
 /**
@@ -136,7 +145,7 @@ export async function mineHome(options: HomeMinerOptions): Promise<HomeOutcome> 
   if (progress.done) {
     await writer.finish();
     tracker.phase = signal.aborted ? 'stopped' : 'done';
-    return { error: null, check: null };
+    return { error: null, check: (progress.check as ListingCheck | null | undefined) ?? null };
   }
 
   // How many threads the home holds, for progress, while the listing starts: its rollout files.
@@ -229,9 +238,19 @@ export async function mineHome(options: HomeMinerOptions): Promise<HomeOutcome> 
   }
   await writer.finish();
   commitReady();
-  if ((check !== null || !checkable) && error === null && !signal.aborted && progress.listed && progress.retry.length === 0) progress.done = true;
+  if ((check !== null || !checkable) && error === null && !signal.aborted && progress.listed && progress.retry.length === 0) {
+    progress.done = true;
+    progress.check = check === null ? null : storedCheck(check);
+  }
   sync();
   tracker.phase = progress.done ? 'done' : 'stopped';
   await options.onCommit();
   return { error, check };
+}
+
+/** The check as a checkpoint keeps it: every count, but only the first few ids of each list. */
+function storedCheck(check: ListingCheck): ListingCheck {
+  const cut = (ids: string[]) => ids.slice(0, SHOWN_IDS);
+  const scan = check.scan === null ? null : { ...check.scan, onlyInScanIds: cut(check.scan.onlyInScanIds), onlyInIndexIds: cut(check.scan.onlyInIndexIds) };
+  return { ...check, missingIds: cut(check.missingIds), unreadableIds: cut(check.unreadableIds), listedWithoutRolloutIds: cut(check.listedWithoutRolloutIds), mismatchedIds: cut(check.mismatchedIds), scan };
 }

@@ -44,6 +44,7 @@ export interface ListingCheck {
 
 /** The server's other listing (scanning rollouts) compared with what was written. */
 export interface ScanComparison {
+  /** Threads the scan listed (with --shard, of this shard's share). */
   listed: number;
   /** The scan stopped at the server's limit: only threads at least as new as its last were compared. */
   limited: boolean;

@@ -2,7 +2,6 @@ import { stat, truncate } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Instance } from '../instance/instance.js';
 import { isServerUrl } from '../transport/endpoint.js';
-import type { BaseReport } from '../report/base-report.js';
 import { RunStats } from '../report/run-stats.js';
 import type { Redactor } from '../report/redactor.js';
 import type { RequestOutcome } from '../runner/execute-request.js';
@@ -13,15 +12,18 @@ import { withSession, type SessionOptions } from '../runner/session.js';
 import type { HomeProgress, MineCheckpoint } from './checkpoint.js';
 import { CheckpointSaver } from './checkpoint-saver.js';
 import { mineHome } from './home-miner.js';
-import type { ListingCheck } from './listing-check.js';
 import type { ListFilters, ListingMode } from './list-params.js';
 import { MineInputError } from './mine-input-error.js';
 import { MineOutput } from './mine-output.js';
 import { HomeTracker, mineProgress, type MineProgress } from './mine-progress.js';
 import { dropLines, scanOutput, type HomeWritten } from './output-recovery.js';
 import type { ItemsMode } from './thread-reader.js';
+import type { MineReport } from './mine-report.js';
+import { homesOfShard, ownsThread } from './mine-shard.js';
+import { WHOLE_JOB, type Shard } from '../shard/shard-spec.js';
 
 export type { MineProgress } from './mine-progress.js';
+export type { MineReport, MinedHome } from './mine-report.js';
 
 /**
  * What a mining server is started with besides the user's own arguments: plugins off. On
@@ -35,9 +37,14 @@ export const MINING_SERVER_ARGS: readonly string[] = ['-c', 'features.plugins=fa
 const MINE_HANDSHAKE_TIMEOUT_MS = 600_000;
 
 /** Everything `cas mine` does, as a library call. */
-export interface RunMineOptions extends Omit<SessionOptions, 'signal' | 'homes' | 'instances' | 'codexHome' | 'codexHomeTemplate'> {
-  /** The CODEX_HOMEs to mine (absolute); they must exist: mining never creates one. */
+export interface RunMineOptions extends Omit<SessionOptions, 'signal' | 'homes' | 'instances' | 'codexHome' | 'codexHomeTemplate' | 'shard'> {
+  /** The CODEX_HOMEs to mine (absolute); they must exist: mining never creates one. With `shard`, the whole job's, the same on every shard. */
   homes: readonly string[];
+  /**
+   * Mine one share of a job split over `count` processes: the homes are dealt out to the shards
+   * (or, with fewer homes than shards, each home's threads split by id; see {@link homesOfShard}).
+   */
+  shard?: Shard;
   /** App-servers per home (they share it; reads are spread over them). */
   instancesPerHome: number;
   /** Reads in flight per instance. */
@@ -63,7 +70,7 @@ export interface RunMineOptions extends Omit<SessionOptions, 'signal' | 'homes' 
   checkpointFile?: string;
   /** Continue from this checkpoint (validated: see loadCheckpoint). */
   resume?: MineCheckpoint;
-  /** Which threads of a home this process writes (default all): the seam for sharding a home's reads. */
+  /** Which threads of a home this process writes (default all; with `shard`, of the shard's own). */
   selectThread?(home: string, threadId: string): boolean;
   retry: RetryPolicy;
   /** Keeps secrets out of the output (default: secret-looking keys). */
@@ -74,28 +81,17 @@ export interface RunMineOptions extends Omit<SessionOptions, 'signal' | 'homes' 
   signal?: AbortSignal;
 }
 
-/** One home's line in the report. */
-export interface MinedHome extends HomeProgress {
-  /** Why it was not mined to the end, if it was not. */
-  error: string | null;
-  /** How its listing compared with its rollout files; null when the listing did not reach its end. */
-  check: ListingCheck | null;
-}
-
-/** The summary of a mine. */
-export interface MineReport extends BaseReport {
-  homes: MinedHome[];
-  /** This run: new threads listed, threads read whole, reads that failed, lines written. */
-  threads: { listed: number; read: number; failed: number; written: number };
-  read: boolean;
-  items: ItemsMode;
-  listing: ListingMode;
-  since: string | null;
-  /** When the listing began (a resumed mine keeps the first run's): `--since` this report to mine what changed after. */
-  listingStartedAt: string;
-  out: string | null;
-  checkpoint: string | null;
-  resumed: boolean;
+/** A resumed mine is the same share of the same job as the mine it continues. */
+function checkResumedShard(resume: MineCheckpoint | undefined, shard: Shard, homes: readonly string[]): void {
+  if (resume === undefined) return;
+  const saved = resume.shard ?? WHOLE_JOB;
+  if (saved.index !== shard.index || saved.count !== shard.count) {
+    throw new MineInputError(`the checkpoint is of shard ${saved.index}/${saved.count}, not ${shard.index}/${shard.count}`);
+  }
+  // Another list of homes would deal this shard another share.
+  if (resume.shard !== undefined && (resume.shard.homes.length !== homes.length || resume.shard.homes.some((home, index) => home !== homes[index]))) {
+    throw new MineInputError("the checkpoint's shard was dealt its homes from another list of the job's homes");
+  }
 }
 
 async function checkHomes(homes: readonly string[]): Promise<void> {
@@ -107,16 +103,20 @@ async function checkHomes(homes: readonly string[]): Promise<void> {
 
 /** Lists (and with `read`, reads) every thread of every home, each exactly once, resumable. */
 export async function runMine(options: RunMineOptions): Promise<MineReport> {
-  await checkHomes(options.homes);
+  const shard = options.shard ?? WHOLE_JOB;
+  checkResumedShard(options.resume, shard, options.homes);
+  const own = homesOfShard(options.homes, shard);
+  const homes = own.map((home) => home.home);
+  await checkHomes(homes);
   const file = 'file' in options.output ? options.output.file : undefined;
   const resumed = options.resume !== undefined;
   const listingStartedAt = options.resume?.listingStartedAt ?? new Date().toISOString();
-  const progress: HomeProgress[] = options.homes.map(
+  const progress: HomeProgress[] = homes.map(
     (home) => options.resume?.homes.find((saved) => saved.home === home) ?? { home, cursor: null, listed: false, done: false, pages: 0, threads: 0, failed: 0, retry: [] },
   );
   let byHome = new Map<string, HomeWritten>();
   let drop = new Set<number>();
-  if (file !== undefined && resumed) ({ byHome, drop } = await scanOutput(file, options.homes));
+  if (file !== undefined && resumed) ({ byHome, drop } = await scanOutput(file, homes));
   else if (file !== undefined) await truncate(file).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
   // The output is the truth: counts from it, and threads whose only line is an error line are read again.
   for (const home of progress) {
@@ -136,6 +136,7 @@ export async function runMine(options: RunMineOptions): Promise<MineReport> {
     since: options.sinceMs === undefined ? null : new Date(options.sinceMs).toISOString(),
     listingStartedAt,
     homes: progress,
+    ...(options.shard === undefined ? {} : { shard: { index: shard.index, count: shard.count, jobId: shard.jobId, homes: [...options.homes] } }),
   }));
   // The retries are on record before their error lines leave the output.
   await saver.save();
@@ -159,8 +160,9 @@ export async function runMine(options: RunMineOptions): Promise<MineReport> {
         codexArgs: [...options.codexArgs, ...MINING_SERVER_ARGS],
         startInBackground: true,
         connect: { handshakeTimeoutMs: MINE_HANDSHAKE_TIMEOUT_MS, ...options.connect },
-        instances: options.homes.length * options.instancesPerHome,
-        homes: options.homes.flatMap((home) => Array<string>(options.instancesPerHome).fill(home)),
+        instances: homes.length * options.instancesPerHome,
+        homes: homes.flatMap((home) => Array<string>(options.instancesPerHome).fill(home)),
+        shard: options.shard,
       },
       async (session) => {
         const start = performance.now();
@@ -194,7 +196,7 @@ export async function runMine(options: RunMineOptions): Promise<MineReport> {
                 verify: options.verify ?? false,
                 progress: home,
                 written,
-                selects: (id) => options.selectThread?.(home.home, id) ?? true,
+                selects: (id) => ownsThread(own[index]!, id, shard) && (options.selectThread?.(home.home, id) ?? true),
                 output,
                 executor,
                 spillDir: session.runDir,
@@ -219,11 +221,20 @@ export async function runMine(options: RunMineOptions): Promise<MineReport> {
         const listed = sum('listed');
         return {
           ...base,
-          homes: progress.map((home, index) => ({ ...home, retry: [...home.retry], error: outcomes[index]!.error, check: outcomes[index]!.check })),
+          homes: progress.map((home, index) => ({
+            ...home,
+            index: own[index]!.index,
+            share: own[index]!.share,
+            retry: [...home.retry],
+            error: outcomes[index]!.error,
+            check: outcomes[index]!.check,
+          })),
           threads: { listed, read: sum('read'), failed, written: progress.reduce((total, home, index) => total + home.threads - before[index]!, 0) + failed },
+          homeCount: options.homes.length,
           read: options.read,
           items: options.items ?? 'full',
           listing: options.listing ?? 'index',
+          filters: { ...options.filters },
           since: options.sinceMs === undefined ? null : new Date(options.sinceMs).toISOString(),
           listingStartedAt,
           out: file ?? null,

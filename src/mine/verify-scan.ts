@@ -17,6 +17,8 @@ export interface CompareWithScanOptions {
   sinceSeconds: number | undefined;
   /** Show every differing id. */
   deep: boolean;
+  /** Which threads this process writes (a shard compares its own share; default all). */
+  selects?(threadId: string): boolean;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function compareWithScan(options: CompareWithScanOptions): Promise<
   const sortKey = options.sinceSeconds === undefined ? 'created_at' : 'updated_at';
   let cursor: string | null = null;
   let stopped = false;
+  let scanned = 0;
   while (!stopped) {
     const outcome = await options.request(listParams(options.filters, options.pageSize, cursor, 'scan', { sortKey, direction: 'desc' }));
     const page = outcome.ok ? pageOf(outcome.result, isThread) : undefined;
@@ -39,15 +42,16 @@ export async function compareWithScan(options: CompareWithScanOptions): Promise<
         stopped = true;
         break;
       }
-      seen.add(thread.id);
+      scanned++;
+      if (options.selects?.(thread.id) !== false) seen.add(thread.id);
     }
     const next = page.nextCursor;
     if (next === null || next === cursor) break;
     cursor = next;
   }
-  const limited = !stopped && seen.size >= SCAN_LIMIT;
+  const limited = !stopped && scanned >= SCAN_LIMIT;
   const onlyInScan = [...seen].filter((id) => !options.known.some((set) => set.has(id))).sort();
-  const onlyInIndex = limited ? [] : options.known.flatMap((set) => [...set]).filter((id) => !seen.has(id)).sort();
+  const onlyInIndex = limited ? [] : options.known.flatMap((set) => [...set]).filter((id) => !seen.has(id) && options.selects?.(id) !== false).sort();
   const shown = (ids: string[]) => (options.deep ? ids : ids.slice(0, SHOWN_IDS));
   return { listed: seen.size, limited, onlyInScan: onlyInScan.length, onlyInScanIds: shown(onlyInScan), onlyInIndex: onlyInIndex.length, onlyInIndexIds: shown(onlyInIndex) };
 }

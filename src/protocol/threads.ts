@@ -1,7 +1,25 @@
 import * as z from 'zod';
+import { TurnSchema } from './turns.js';
 
-/** A thread as the server sends it: the id is what cas depends on; every other field passes through. */
-export const ThreadSchema = z.looseObject({ id: z.string() });
+/** A thread as the server sends it: the fields people read, every other one kept. */
+export const ThreadSchema = z.looseObject({
+  id: z.string(),
+  /** Usually the first user message. */
+  preview: z.string(),
+  /** Unix seconds. */
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  cwd: z.string(),
+  modelProvider: z.string(),
+  /** `notLoaded`, `idle`, `systemError`, or `active` (with `activeFlags`). */
+  status: z.looseObject({ type: z.string() }),
+  /** Filled only by `thread/resume`, `thread/fork` and `thread/read` with `includeTurns`; else empty. */
+  turns: z.array(TurnSchema),
+  /** The user-facing title, if any. */
+  name: z.string().nullable().optional(),
+  /** The rollout file (unstable). */
+  path: z.string().nullable().optional(),
+});
 export type Thread = z.infer<typeof ThreadSchema>;
 
 /** `thread/start` params: every field is optional; the common ones are named, the rest pass through. */
@@ -46,9 +64,20 @@ export const ThreadListFiltersSchema = z.looseObject({
 });
 export type ThreadListFilters = z.input<typeof ThreadListFiltersSchema>;
 
+/** `thread/list` params: filters, a page size (default 25, at most 100) and the cursor of the page. */
+export const ThreadListParamsSchema = ThreadListFiltersSchema.extend({
+  limit: z.number().int().min(0).nullable().optional(),
+  cursor: z.string().nullable().optional(),
+  /** List from the state database only: fast, and past the scan's 10,000 threads. */
+  useStateDbOnly: z.boolean().optional(),
+});
+export type ThreadListParams = z.input<typeof ThreadListParamsSchema>;
+
 /** One `thread/list` page; `nextCursor` is null (or absent) on the last one. */
 export const ThreadListResponseSchema = z.looseObject({
   data: z.array(ThreadSchema),
   nextCursor: z.string().nullable().optional(),
+  /** The cursor to pass with the opposite `sortDirection` to page back. */
+  backwardsCursor: z.string().nullable().optional(),
 });
 export type ThreadListResponse = z.infer<typeof ThreadListResponseSchema>;

@@ -17,7 +17,8 @@ export const TurnStartResponseSchema = z.looseObject({ turn: TurnSchema });
 export type TurnStartResponse = z.infer<typeof TurnStartResponseSchema>;
 
 /** `turn/started` notification params. */
-export const TurnStartedParamsSchema = z.looseObject({ threadId: z.string(), turn: z.looseObject({ id: z.string() }) });
+export const TurnStartedParamsSchema = z.looseObject({ threadId: z.string(), turn: TurnSchema });
+export type TurnStartedParams = z.infer<typeof TurnStartedParamsSchema>;
 
 /**
  * `turn/steer` params: adds input to the running turn. `expectedTurnId` is required: the server

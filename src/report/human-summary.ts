@@ -96,6 +96,11 @@ export function formatMineSummary(report: MineReport): string {
   const what = report.read ? `${threads.listed} new threads listed, ${threads.read} read${failed}` : `${threads.listed} new threads listed`;
   const since = report.since === null ? '' : ` since ${report.since}`;
   const lines = [`cas mine: ${report.homes.length} home(s)${since}, ${what}, ${threads.written} lines written ${where(report)}${report.resumed ? ' [resumed]' : ''}`];
+  lines.push(...shardLines(report));
+  // A shard whose share held no thread did all it had to: it says so, as its output is empty.
+  if (report.shard.count > 1 && report.homes.every((home) => home.done && home.threads === 0 && home.failed === 0)) {
+    lines.push(`  this shard's share of ${report.homes.length === 1 ? 'the home' : 'its homes'} holds no threads: nothing to write`);
+  }
   lines.push(...mineHomeLines(report.homes));
   lines.push(...commonLines(report));
   const unfinished = report.homes.some((home) => !home.done || home.failed > 0 || home.retry.length > 0);

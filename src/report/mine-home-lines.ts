@@ -28,14 +28,27 @@ function checkWords(check: ListingCheck): string[] {
   return words;
 }
 
+/** A merged report's home says which shards mined it (see MergedMinedHome). */
+function shardsOf(home: MinedHome): number[] | undefined {
+  const shards = (home as { shards?: unknown }).shards;
+  return Array.isArray(shards) ? (shards as number[]) : undefined;
+}
+
+/** ` by shard 1, 2` for a merged home some shards did not finish. */
+function unfinishedBy(home: MinedHome): string {
+  const unfinished = (home as { unfinished?: unknown }).unfinished;
+  return Array.isArray(unfinished) && unfinished.length > 0 ? ` by shard${unfinished.length === 1 ? '' : 's'} ${unfinished.join(', ')}` : '';
+}
+
 /** One line (or a few) per home: how far it got, and how its listing compared with its rollouts. */
 export function mineHomeLines(homes: readonly MinedHome[]): string[] {
   const lines: string[] = [];
   for (const home of homes) {
-    const state = home.done ? 'done' : home.error !== null ? `stopped: ${truncate(home.error)}` : 'not finished';
+    const state = home.done ? 'done' : home.error !== null ? `stopped: ${truncate(home.error)}` : `not finished${unfinishedBy(home)}`;
     const failed = home.failed > 0 ? `, ${plural(home.failed, 'read')} failed (a resume reads them again)` : '';
     const retry = home.retry.length > 0 ? `, ${home.retry.length} left to read again` : '';
-    lines.push(`  ${home.home}: ${plural(home.threads, 'thread')} in ${plural(home.pages, 'page')}, ${state}${failed}${retry}`);
+    const share = home.share !== 'split' ? '' : shardsOf(home) === undefined ? ' (the threads this shard owns by id)' : ` (split by thread id over ${shardsOf(home)!.length} shards)`;
+    lines.push(`  ${home.home}${share}: ${plural(home.threads, 'thread')} in ${plural(home.pages, 'page')}, ${state}${failed}${retry}`);
     if (home.check !== null) for (const words of checkWords(home.check)) lines.push(`    ${words}`);
   }
   return lines;

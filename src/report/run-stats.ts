@@ -2,6 +2,7 @@ import type { ErrorCode } from '../protocol/error-codes.js';
 import type { OutcomeError, RequestOutcome } from '../runner/execute-request.js';
 import { ErrorTally } from './error-tally.js';
 import { LatencyRecorder, roundMs } from './latency-recorder.js';
+import { RecentWindow } from './recent-window.js';
 import { Timeline } from './timeline.js';
 
 /** Totals over all requests of a run. */
@@ -67,6 +68,8 @@ export class RunStats {
   readonly errors = new ErrorTally();
   readonly latency = new LatencyRecorder();
   readonly timeline: Timeline;
+  /** The last few seconds (warm-up included), for a live display. */
+  readonly recent: RecentWindow;
   readonly samples: Sample[] = [];
   readonly #sampleLimit: number;
   readonly #origin: number;
@@ -82,6 +85,7 @@ export class RunStats {
     this.#origin = origin;
     this.#onRecord = onRecord;
     this.timeline = new Timeline(origin);
+    this.recent = new RecentWindow(origin);
   }
 
   /** performance.now() at the start of the request phase (the timeline's second 0). */
@@ -94,6 +98,7 @@ export class RunStats {
     // A request never sent has no latency and no place in time to speak of.
     if (outcome.attempts > 0) {
       this.timeline.add(outcome.startedAt, outcome.startedAt + outcome.latencyMs, outcome.latencyMs, outcome.ok, outcome.overloaded);
+      this.recent.add(outcome.startedAt + outcome.latencyMs, outcome.latencyMs);
     }
     this.#record(instance, item, outcome);
     if (item.warmup) {

@@ -4,12 +4,19 @@ import type { RequestOutcome } from './execute-request.js';
 import { runWorkers, type Job, type JobExecutor } from './run-workers.js';
 import { closedWorkSource, rateWorkSource, type WorkLimits } from './work-source.js';
 import { LocalErrorCode } from '../protocol/error-codes.js';
+import { observeSource } from './observed-source.js';
 
 /** Counts of the request phase so far, for a progress display. */
 export interface PhaseProgress {
   done: number;
   failed: number;
   elapsedMs: number;
+  /** Requests handed out so far, warm-up included. */
+  dispatched: number;
+  /** True once no more will be sent: the requests in flight are draining. */
+  draining: boolean;
+  /** The live statistics (read them during the call): totals, error kinds, the recent window. */
+  stats: RunStats;
 }
 
 /** Inputs of {@link runRequestPhase}. */
@@ -74,14 +81,15 @@ function waitForWallClock(at: number, signal: AbortSignal): Promise<void> {
 export async function runRequestPhase(options: RequestPhaseOptions): Promise<RequestPhaseResult> {
   await options.execute.prepare?.(options.instances, options.concurrency);
   if (options.startAt !== undefined) await waitForWallClock(options.startAt, options.signal);
-  const source = options.rate === undefined ? closedWorkSource(options.limits) : rateWorkSource(options.rate, options.limits);
+  const { source, watch } = observeSource(options.rate === undefined ? closedWorkSource(options.limits) : rateWorkSource(options.rate, options.limits));
   const stop = () => source.stop();
   if (options.signal.aborted) stop();
   options.signal.addEventListener('abort', stop, { once: true });
   const start = performance.now();
   const stats = options.stats ?? new RunStats(options.samples, start, options.onRecord);
   options.onStart?.(start);
-  const report = () => options.onProgress?.({ done: stats.totals.total, failed: stats.totals.failed, elapsedMs: performance.now() - start });
+  const report = () =>
+    options.onProgress?.({ done: stats.totals.total, failed: stats.totals.failed, elapsedMs: performance.now() - start, dispatched: watch.taken, draining: watch.ended, stats });
   const ticker = setInterval(report, options.progressIntervalMs ?? 100);
   ticker.unref();
   try {

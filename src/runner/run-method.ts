@@ -1,17 +1,26 @@
 import type { Instance } from '../instance/instance.js';
 import { buildRunReport, type RunReport } from '../report/run-report.js';
-import type { LatencyRecord } from '../report/run-stats.js';
+import type { LatencyRecord, RunStats } from '../report/run-stats.js';
 import { checkThresholds, type Thresholds } from '../report/thresholds.js';
 import { linkedAbort } from './linked-abort.js';
 import { requestExecutor } from './request-executor.js';
-import { runRequestPhase } from './request-phase.js';
+import { runRequestPhase, type PhaseProgress } from './request-phase.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { withSession, type SessionOptions } from './session.js';
 import { turnExecutor } from './turn-executor.js';
 
 /** Where a run is, for a progress display. */
 export interface RunProgress {
-  phase: 'starting' | 'running';
+  /** Starting the instances, sending (warm-up, measuring, draining: see the fields below), closing them. */
+  phase: 'starting' | 'running' | 'closing';
+  /** Instances being started or run. */
+  instances?: number;
+  /** The warm-up at the start of the running phase, when there is one. */
+  warmupMs?: number;
+  /** True once no more requests will be sent: the ones in flight are draining. */
+  draining?: boolean;
+  /** The live statistics while running (read them during the call): totals, error kinds, the recent window. */
+  stats?: RunStats;
   /** Requests ended so far (warm-up excluded). */
   done: number;
   /** Requests in all, when known. */
@@ -80,8 +89,19 @@ export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
   const requests = options.requests ?? (options.durationMs === undefined ? options.instances : undefined);
   const warmupMs = options.warmupMs ?? 0;
   const durationMs = options.durationMs === undefined ? undefined : options.durationMs + warmupMs;
-  const progress = (phase: RunProgress['phase'], done = 0, failed = 0, elapsedMs = 0): void =>
-    options.onProgress?.({ phase, done, failed, elapsedMs, total: requests, durationMs });
+  const progress = (phase: RunProgress['phase'], live?: PhaseProgress): void =>
+    options.onProgress?.({
+      phase,
+      done: live?.done ?? 0,
+      failed: live?.failed ?? 0,
+      elapsedMs: live?.elapsedMs ?? 0,
+      total: requests,
+      durationMs,
+      instances: options.instances,
+      warmupMs,
+      draining: live?.draining ?? false,
+      stats: live?.stats,
+    });
   const turns = measuresTurns(options.method);
   // Why cas itself stopped the run early (no turn can run), as opposed to an interrupt.
   let stoppedBecause: string | null = null;
@@ -99,6 +119,7 @@ export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
       })
     : requestExecutor(options.retry, signal);
   progress('starting');
+  let last: PhaseProgress | undefined;
   try {
     return await withSession({ ...options, signal }, async (session) => {
       options.onStarted?.(session.instances);
@@ -113,10 +134,14 @@ export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
         samples: options.samples,
         signal,
         onRecord: options.onRecord,
-        onProgress: (phase) => progress('running', phase.done, phase.failed, phase.elapsedMs),
+        onProgress: (live) => {
+          last = live;
+          progress('running', live);
+        },
         progressIntervalMs: options.progressIntervalMs,
         onStart: (origin) => session.sampler?.align(origin),
       });
+      progress('closing', last);
       await session.close();
       const latency = stats.latency.summary();
       return buildRunReport({

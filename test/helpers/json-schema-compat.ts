@@ -37,9 +37,63 @@ function covers(wider: Set<string>, narrower: Set<string>): boolean {
   return [...narrower].every((type) => wider.has(type) || (type === 'integer' && wider.has('number')));
 }
 
+/** The alternatives of a union (nested unions flattened, refs followed); the schema itself when it is none. */
+function alternativesOf(schema: Schema, root: Schema, depth = 0): Schema[] {
+  const node = deref(schema, root);
+  const alternatives = (node.anyOf ?? node.oneOf) as Schema[] | undefined;
+  if (alternatives === undefined || depth > 8) return [node];
+  // Fields beside a union (e.g. ThreadItem's startedAtMs) belong to every alternative.
+  const shared = (node.properties ?? {}) as Record<string, Schema>;
+  const sharedRequired = (node.required ?? []) as string[];
+  return alternatives.flatMap((alt) =>
+    alternativesOf(alt, root, depth + 1).map((one) =>
+      one.properties === undefined && Object.keys(shared).length === 0
+        ? one
+        : { ...one, properties: { ...shared, ...((one.properties ?? {}) as Schema) }, required: [...sharedRequired, ...((one.required ?? []) as string[])] },
+    ),
+  );
+}
+
+/** The `type` a union alternative is for (`{type: {const: "x"}}` or a one-value enum), if any. */
+function kindOf(schema: Schema): string | undefined {
+  const type = ((schema.properties ?? {}) as Record<string, Schema>).type;
+  if (type === undefined) return undefined;
+  if (typeof type.const === 'string') return type.const;
+  const values = type.enum as unknown[] | undefined;
+  return values?.length === 1 && typeof values[0] === 'string' ? values[0] : undefined;
+}
+
+/** One object that any of `schemas` fits: every field any of them has, required only where all require it. */
+function merged(schemas: Schema[]): Schema {
+  const properties = Object.assign({}, ...schemas.map((one) => one.properties ?? {})) as Schema;
+  const required = schemas.map((one) => new Set((one.required ?? []) as string[])).reduce((a, b) => new Set([...a].filter((name) => b.has(name))));
+  return { type: 'object', properties, required: [...required] };
+}
+
+/**
+ * Problems with a union of ours against the server's: each kind we name (by `type`) must be one
+ * of the server's kinds, and is compared with it; a catch-all for newer kinds (a `type` without
+ * a value) is skipped; an object without a kind (a nullable object, say) is compared with the
+ * server's objects.
+ */
+function unionProblems(ours: Schema, upstream: Schema, root: Schema, at: string): string[] {
+  const theirs = alternativesOf(upstream, root).filter((alt) => alt.properties !== undefined);
+  const problems: string[] = [];
+  for (const alt of alternativesOf(ours, root).filter((one) => one.properties !== undefined)) {
+    const kind = kindOf(alt);
+    if (kind === undefined && (alt.properties as Schema).type !== undefined) continue;
+    const matches = kind === undefined ? theirs : theirs.filter((one) => kindOf(one) === kind);
+    const where = kind === undefined ? at : `${at}<${kind}>`;
+    if (matches.length === 0) problems.push(`${where}: the server has no such kind`);
+    else problems.push(...parseProblems(alt, merged(matches), root, where));
+  }
+  return problems;
+}
+
 /**
  * Problems with parsing the server's `theirs` through our `ours`: every field we require must be
- * required upstream, and we must accept every type upstream may send.
+ * required upstream, and we must accept every type upstream may send; array items and union
+ * alternatives are compared too.
  */
 export function parseProblems(ours: Schema, theirs: Schema, root: Schema, at = '$'): string[] {
   const upstream = deref(theirs, root);
@@ -47,9 +101,14 @@ export function parseProblems(ours: Schema, theirs: Schema, root: Schema, at = '
   if (!covers(typesOf(ours, root), typesOf(upstream, root))) {
     problems.push(`${at}: we accept ${[...typesOf(ours, root)]} but the server may send ${[...typesOf(upstream, root)]}`);
   }
+  if (ours.anyOf !== undefined || ours.oneOf !== undefined) problems.push(...unionProblems(ours, upstream, root, at));
+  if (ours.items !== undefined && upstream.items !== undefined) problems.push(...parseProblems(ours.items as Schema, upstream.items as Schema, root, `${at}[]`));
+  // A plain object of ours against a union of the server's: what all its objects promise.
+  const alternatives = upstream.anyOf !== undefined || upstream.oneOf !== undefined ? alternativesOf(upstream, root).filter((alt) => alt.properties !== undefined) : [];
+  const object = ours.properties !== undefined && alternatives.length > 0 ? merged(alternatives) : upstream;
   const ourProps = (ours.properties ?? {}) as Record<string, Schema>;
-  const theirProps = (upstream.properties ?? {}) as Record<string, Schema>;
-  const theirRequired = new Set((upstream.required ?? []) as string[]);
+  const theirProps = (object.properties ?? {}) as Record<string, Schema>;
+  const theirRequired = new Set((object.required ?? []) as string[]);
   for (const name of (ours.required ?? []) as string[]) {
     if (!theirRequired.has(name)) problems.push(`${at}.${name}: we require it, the server does not promise it`);
   }

@@ -9,6 +9,8 @@ export interface ProxyDriverOptions {
   /** Variables for the proxy's environment; CODEX_HOME defaults to a fresh temp dir (the proxy runs on the home it inherits). */
   env?: Record<string, string>;
   cwd?: string;
+  /** Start it as a shell starts a job: leader of its own process group. */
+  detached?: boolean;
 }
 
 /** One proxy event as written on stdout, with the raw line it came in. */
@@ -43,6 +45,7 @@ export class ProxyDriver {
       env: { ...options.env, CODEX_HOME: this.codexHome },
       reject: false,
       stdin: 'pipe',
+      detached: options.detached ?? false,
       buffer: { stdout: false, stderr: true },
     });
     void this.process.then(() => {

@@ -111,6 +111,6 @@ describe('cas batch ordering under out-of-order completion', () => {
     // Completions really were out of order: the slow instance ran some lines, the fast one the rest.
     const slowLines = out.filter((result) => result.instance === 0).map((result) => result.line);
     expect(slowLines.length).toBeGreaterThan(0);
-    expect(slowLines.length).toBeLessThan(20);
+    expect(slowLines.length).toBeLessThan(out.length - slowLines.length);
   });
 });

@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AppServerError } from '../../src/client/app-server-error.js';
 import { CasClient } from '../../src/client/cas-client.js';
 import type { Notification, ServerRequest } from '../../src/protocol/messages.js';
+import { NOTIFICATION_PARAMS, type NotificationMethod } from '../../src/protocol/notifications.js';
 import { startMockModel, type MockModel } from '../../src/mock-model/mock-model-server.js';
 import type { MockScriptInput } from '../../src/mock-model/mock-script.js';
 import { mockProviderConfig } from '../../src/mock-model/provider-config.js';
@@ -18,9 +19,14 @@ const text = (value: string) => [{ type: 'text', text: value }];
 let dir: string;
 const mocks: MockModel[] = [];
 const clients: CasClient[] = [];
+/** Notifications of a typed method whose params did not parse: the real server must send none. */
+const malformed: string[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'cas-client-'));
+});
+afterEach(() => {
+  expect(malformed.splice(0)).toEqual([]);
 });
 afterAll(async () => {
   await Promise.allSettled(clients.map((client) => client.close()));
@@ -34,6 +40,9 @@ async function startClient(script: MockScriptInput, options: Parameters<typeof C
   mocks.push(mock);
   const client = await CasClient.start({ configToml: mockProviderConfig(mock.url), requestTimeoutMs: 20_000, turnTimeoutMs: 30_000, ...options });
   clients.push(client);
+  // Every typed method is parsed, so each test also checks what the real server sent against our schemas.
+  for (const method of Object.keys(NOTIFICATION_PARAMS) as NotificationMethod[]) client.on(method, () => undefined);
+  client.onMalformedNotification((notification, error) => malformed.push(error.message));
   return client;
 }
 
@@ -148,6 +157,32 @@ describe('CasClient against the real app-server and the loopback model', () => {
     expect(data[0]).toMatchObject({ name: expect.any(String), stage: expect.any(String), enabled: expect.any(Boolean) });
   });
 
+  it('types notifications, turn items and results by method', async () => {
+    const { thread } = await client.threadStart({});
+    const completed: string[] = [];
+    const off = client.on('item/completed', ({ params: { item } }) => completed.push(item.type === 'agentMessage' ? `agentMessage: ${item.text}` : item.type));
+    const stream = client.notifications({ method: 'turn/completed', threadId: thread.id });
+    const done = await client.turnStart({ threadId: thread.id, input: text('Typed.') }, { wait: true });
+    off();
+    const streamed = await stream.next();
+    await stream.return();
+    expect(streamed.value?.params.turn.id).toBe(done.turn.id);
+    expect(completed).toEqual(['userMessage', `agentMessage: ${MOCK_TEXT}`]);
+    // codex 0.169.0's turn/completed carries the turn's new items, not the user's message.
+    expect(done.turn.items.map((item) => (item.type === 'agentMessage' ? item.text : item.type))).toEqual([MOCK_TEXT]);
+    const page = await client.request('thread/list', { limit: 100 });
+    expect(page.data.find((listed) => listed.id === thread.id)).toMatchObject({ preview: 'Typed.', status: { type: expect.any(String) } });
+    const models = await client.request('model/list');
+    expect(models.data.filter((model) => model.isDefault)).toHaveLength(1);
+    const loaded = await client.request('thread/loaded/list');
+    expect(loaded.data).toContain(thread.id);
+    const turns = await client.request('thread/turns/list', { threadId: thread.id, itemsView: 'full' });
+    expect(turns.data.map((turn) => turn.id)).toEqual([done.turn.id]);
+    const [asked, answered] = turns.data[0]?.items ?? [];
+    expect(asked?.type === 'userMessage' ? asked.content : undefined).toEqual([expect.objectContaining({ type: 'text', text: 'Typed.' })]);
+    expect(answered?.type === 'agentMessage' ? answered.text : undefined).toBe(MOCK_TEXT);
+  });
+
   it('request() with a schema types the result, and refuses an unexpected one', async () => {
     const page = await client.request('thread/list', { limit: 1 }, { schema: z.object({ data: z.array(z.unknown()) }) });
     expect(Array.isArray(page.data)).toBe(true);
@@ -174,12 +209,10 @@ describe('CasClient turn control: steer and interrupt running turns', () => {
     expect(steered.turnId).toBe(tracked.turn.id);
     const completed = await tracked.completed;
     expect(completed.turn.status).toBe('completed');
-    const read = await client.request<{ thread: { turns: Array<{ id: string; items: Array<{ type: string; content?: Array<{ text?: string }> }> }> } }>(
-      'thread/read',
-      { threadId: thread.id, includeTurns: true },
-    );
+    // thread/read is typed by method: turns, their items by kind, a user message's content by kind.
+    const read = await client.request('thread/read', { threadId: thread.id, includeTurns: true });
     const turn = read.thread.turns.find((t) => t.id === tracked.turn.id);
-    const userTexts = turn?.items.filter((item) => item.type === 'userMessage').map((item) => item.content?.[0]?.text);
+    const userTexts = turn?.items.flatMap((item) => (item.type === 'userMessage' ? item.content : [])).map((part) => (part.type === 'text' ? part.text : part.type));
     expect(userTexts).toEqual(['Start.', 'Steered input.']);
   });
 
@@ -237,14 +270,16 @@ describe('CasClient server requests answered by the caller', () => {
       }, 100);
     });
     const { thread } = await client.threadStart({ approvalPolicy: 'untrusted', cwd });
-    const items: Array<{ type: string; status?: string }> = [];
-    client.on('item/completed', (n) => items.push((n.params as { item: { type: string; status?: string } }).item));
+    const commands: string[] = [];
+    client.on('item/completed', ({ params: { item } }) => {
+      if (item.type === 'commandExecution') commands.push(`${item.command}: ${item.status}`);
+    });
     const completed = await client.turnStart({ threadId: thread.id, input: text('Run it.') }, { wait: true });
     expect(seen.map((request) => request.method)).toEqual(['item/commandExecution/requestApproval']);
     expect(seen[0]?.params).toMatchObject({ threadId: thread.id });
     // The first respond answered it; the second found nothing waiting.
     expect(answers).toEqual([true, false]);
-    expect(items.find((item) => item.type === 'commandExecution')?.status).toBe('declined');
+    expect(commands).toEqual([expect.stringMatching(/echo hi.*: declined$/)]);
     expect(completed.turn.status).toBe('completed');
     expect(agentTexts(completed.turn.items)).toEqual(['declined, carrying on']);
   });

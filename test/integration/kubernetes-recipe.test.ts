@@ -4,10 +4,12 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import type { MergedRunReport } from '../../src/merge/merge-reports.js';
+import type { MergedMineReport, MergedRunReport } from '../../src/merge/merge-reports.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { CAS_BIN, ROOT } from '../helpers/cas-cli.js';
 import { readJson } from '../helpers/shard-checks.js';
+import { rolloutThreadIds } from '../helpers/home-snapshot.js';
+import { idsOf, makeThreads, readLines } from '../helpers/mine-homes.js';
 
 // No cluster runs here: the manifests are checked field by field, and the commands their pods
 // would run are run as they are, with a temp dir for the volume and `cas` on PATH.
@@ -60,12 +62,16 @@ let pvc: Manifest;
 let shards: Manifest;
 let merge: Manifest;
 let rerun: Manifest;
+/** A home the pods mine, split over them by thread id (as /results/homes/... would be). */
+let home: string;
 
 beforeAll(async () => {
   [pvc, shards, merge, rerun] = await Promise.all([manifest('results-pvc.yaml'), manifest('shards-job.yaml'), manifest('merge-job.yaml'), manifest('rerun-shard.yaml')]);
   dir = await mkdtemp(path.join(os.tmpdir(), 'cas-k8s-'));
   results = path.join(dir, 'results');
   await mkdir(results);
+  home = path.join(results, 'homes', '0');
+  await makeThreads(home, 3);
   // The image puts cas on PATH; here a shim runs the built CLI.
   const bin = path.join(dir, 'bin');
   await mkdir(bin);
@@ -102,6 +108,7 @@ describe('the Kubernetes recipe', () => {
     expect(envOf(shards, 'CAS_JOB_ID')?.valueFrom?.fieldRef?.fieldPath).toBe("metadata.labels['batch.kubernetes.io/job-name']");
     expect(container(shards).args[0]).toMatch(/cas run --shard "\$\{CAS_SHARD:-auto\}"/);
     expect(container(shards).args[0]).toMatch(/cas batch --shard "\$\{CAS_SHARD:-auto\}"/);
+    expect(container(shards).args[0]).toMatch(/cas mine --shard "\$\{CAS_SHARD:-auto\}" --codex-home "\$CAS_MINE_HOMES"/);
 
     expect(pvc).toMatchObject({ apiVersion: 'v1', kind: 'PersistentVolumeClaim' });
     expect((pvc.spec as { accessModes: string[] }).accessModes).toContain('ReadWriteMany');
@@ -109,12 +116,15 @@ describe('the Kubernetes recipe', () => {
       expect(resultsMount(job)).toEqual({ claim: pvc.metadata.name, path: envOf(job, 'RESULTS')?.value });
       expect(container(job).image).toBe(container(shards).image);
     }
-    expect(container(merge).args[0]).toContain('cas merge "$RESULTS"/run-[0-9]*.json');
+    expect(container(merge).args[0]).toContain('runs=("$RESULTS"/run-[0-9]*.json)');
+    expect(container(merge).args[0]).toContain('cas merge "${reports[@]}" --check-outputs');
     expect(container(merge).args[0]).toContain('cas merge --batch');
     // A rerun is the same pod, told its shard and the first job's name.
     expect(container(rerun).args).toEqual(container(shards).args);
     expect(envOf(rerun, 'CAS_JOB_ID')?.value).toBe(shards.metadata.name);
     expect(envOf(rerun, 'CAS_SHARD')?.value).toMatch(new RegExp(`^\\d+/${completions}$`));
+    // A mine shard rerun continues from its checkpoint.
+    expect(envOf(rerun, 'CAS_MINE_RESUME')?.value).toBe('1');
   });
 
   // Four pods, a merge, a rerun and a merge again: a dozen cas processes on a shared machine.
@@ -123,7 +133,8 @@ describe('the Kubernetes recipe', () => {
     const lines = Array.from({ length: 30 }, (_, i) => (i === 11 ? '' : JSON.stringify({ id: `r${i}`, method: 'thread/list', params: { limit: 1 } })));
     await writeFile(path.join(results, 'requests.jsonl'), `${lines.join('\n')}\n`);
     // The downward API would give CAS_JOB_ID the job's name.
-    const pods = await Promise.all(Array.from({ length: count }, (_, index) => runPod(shards, { JOB_COMPLETION_INDEX: String(index), CAS_JOB_ID: shards.metadata.name })));
+    const mine = { CAS_MINE_HOMES: home };
+    const pods = await Promise.all(Array.from({ length: count }, (_, index) => runPod(shards, { JOB_COMPLETION_INDEX: String(index), CAS_JOB_ID: shards.metadata.name, ...mine })));
     for (const pod of pods) expect(pod.exitCode, String(pod.stderr)).toBe(0);
     const reports = await Promise.all(Array.from({ length: count }, (_, index) => readJson<RunReport>(path.join(results, `run-${index}.json`))));
     expect(reports.map((report) => report.shard)).toEqual(reports.map((_, index) => ({ index, count, jobId: shards.metadata.name })));
@@ -137,15 +148,25 @@ describe('the Kubernetes recipe', () => {
     expect(run.merged).toMatchObject({ shards: count, jobId: shards.metadata.name });
     const batch = (await readFile(path.join(results, 'merged', 'batch.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { id: string; line: number });
     expect(batch.map((result) => [result.line, result.id])).toEqual(lines.flatMap((text, i) => (text === '' ? [] : [[i + 1, `r${i}`]])));
+    // The home's threads, each by one pod, checked and concatenated.
+    const onDisk = await rolloutThreadIds(home);
+    const mined = await readJson<MergedMineReport>(path.join(results, 'merged', 'mine-report.json'));
+    expect(mined.merged).toMatchObject({ shards: count, jobId: shards.metadata.name });
+    expect(mined.homes).toMatchObject([{ home, share: 'split', done: true, threads: onDisk.size }]);
+    expect(mined.outputCheck?.problems).toEqual([]);
+    expect(new Set(idsOf(await readLines(path.join(results, 'merged', 'threads.jsonl'))).ids)).toEqual(onDisk);
 
     // Shard 2's pod ran out of retries: its report is gone until the rerun job writes it again.
     const shard = Number(envOf(rerun, 'CAS_SHARD')!.value!.split('/')[0]);
     await unlink(path.join(results, `run-${shard}.json`));
-    const again = await runPod(rerun, {});
+    const again = await runPod(rerun, mine);
     expect(again.exitCode, String(again.stderr)).toBe(0);
     expect((await readJson<RunReport>(path.join(results, `run-${shard}.json`))).shard).toEqual({ index: shard, count, jobId: shards.metadata.name });
     const remerged = await runPod(merge, {});
     expect([0, 3]).toContain(remerged.exitCode);
     expect((await readJson<MergedRunReport>(path.join(results, 'merged', 'run.json'))).requests.total).toBe(80);
+    // The rerun resumed its mine (finished: nothing more to write), and the merge still has every thread once.
+    expect((await readJson<MergedMineReport>(path.join(results, 'merged', 'mine-report.json'))).resumed).toBe(true);
+    expect(idsOf(await readLines(path.join(results, 'merged', 'threads.jsonl'))).ids.sort()).toEqual([...onDisk].sort());
   });
 });

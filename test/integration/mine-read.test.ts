@@ -31,7 +31,8 @@ async function readWhole(ids: readonly string[]): Promise<Map<string, Record<str
   try {
     const threads = new Map<string, Record<string, unknown> & { turns: unknown[] }>();
     for (const id of ids) {
-      const result = (await client.request('thread/read', { threadId: id, includeTurns: true })) as { thread: Record<string, unknown> & { turns: unknown[] } };
+      // Raw, as the server sent it: client.request would parse it (known fields first).
+      const result = (await client.connection.request('thread/read', { threadId: id, includeTurns: true })) as { thread: Record<string, unknown> & { turns: unknown[] } };
       threads.set(id, result.thread);
     }
     return threads;

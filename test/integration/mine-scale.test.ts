@@ -54,5 +54,11 @@ describe('cas mine on a home bigger than the server scan limit', () => {
     const report = await readReport(reportFile);
     expect(report.homes[0]!.check).toMatchObject({ listed: THREADS, missing: LATE, agrees: false });
     expect(new Set(report.homes[0]!.check!.missingIds)).toEqual(new Set([...late].sort().slice(0, 20)));
+
+    // Resuming the finished mine lists nothing again, but still says the listing disagreed.
+    const resumed = await cas(['mine', '--resume', `${out}.checkpoint`, '--report', reportFile]);
+    expect(resumed.exitCode).toBe(1);
+    expect((await readReport(reportFile)).homes[0]!.check).toMatchObject({ listed: THREADS, missing: LATE, agrees: false });
+    expect(idsOf(await readLines(out)).ids).toHaveLength(THREADS + LATE);
   }, 240_000);
 });

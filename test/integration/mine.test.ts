@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAS_BIN, cas, ROOT } from '../helpers/cas-cli.js';
+import { expectAccounted } from '../helpers/accounting.js';
+import { CAS_BIN, cas, isAlive, ROOT } from '../helpers/cas-cli.js';
 import { rolloutThreadIds, snapshotTree } from '../helpers/home-snapshot.js';
 import { idsOf, linesOf, makeThreads, readLines, readReport } from '../helpers/mine-homes.js';
-import { until } from '../helpers/run-watch.js';
+import { pidsIn, until } from '../helpers/run-watch.js';
 
 const THREADS = 40;
 
@@ -25,7 +26,9 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** Starts `cas mine ...` and interrupts it with `signal` once its output has `lines` lines. */
 async function interruptAt(args: string[], out: string, lines: number, signal: NodeJS.Signals) {
-  const child = execa(process.execPath, [CAS_BIN, 'mine', ...args, '--out', out], { cwd: ROOT, reject: false });
+  // Its TMPDIR is under dir: a cas killed with SIGKILL cannot remove its temp run dir, the test does.
+  const tmp = await mkdtemp(path.join(dir, 'tmp-'));
+  const child = execa(process.execPath, [CAS_BIN, 'mine', ...args, '--out', out], { cwd: ROOT, reject: false, env: { TMPDIR: tmp } });
   await until(async () => (await readFile(out, 'utf8').catch(() => '')).split('\n').length > lines, 60_000);
   child.kill(signal);
   return child;
@@ -115,6 +118,32 @@ describe('cas mine against a home of real threads', () => {
     expect(ids).toHaveLength(THREADS);
     expect(new Set(ids)).toEqual(onDisk);
     expect(lines.every((line) => line.thread?.turns?.length === 1)).toBe(true);
+  });
+
+  it('Ctrl-C to the whole process group: reads in flight finish within the grace, none fails as killed, nothing is left', async () => {
+    const out = path.join(dir, 'group.jsonl');
+    const reportFile = path.join(dir, 'group-report.json');
+    const stateDir = path.join(dir, 'group-state');
+    const tmp = path.join(dir, 'group-tmp');
+    await mkdir(tmp);
+    // As a shell starts a job: cas leads its own process group, and Ctrl-C reaches the whole group.
+    const args = ['mine', '--codex-home', home, '--read', '--page-size', '5', '--instances', '2', '--concurrency', '2', '--state-dir', stateDir, '--out', out, '--report', reportFile];
+    const child = execa(process.execPath, [CAS_BIN, ...args], { cwd: ROOT, reject: false, detached: true, env: { TMPDIR: tmp } });
+    await until(async () => (await readFile(out, 'utf8').catch(() => '')).split('\n').length > 5, 60_000);
+    const servers = await pidsIn(stateDir);
+    process.kill(-child.pid!, 'SIGINT');
+    expect((await child).exitCode).toBe(130);
+    const report = await readReport(reportFile);
+    expect(report.interrupted).toBe(true);
+    expect(report.errors).toEqual([]);
+    expect(report.requests.failed).toBe(0);
+    await expectAccounted(report);
+    const { ids, errors } = idsOf(await readLines(out));
+    expect(errors).toBe(0);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(report.threads.written);
+    for (const pid of servers) expect(isAlive(pid)).toBe(false);
+    expect(await readdir(tmp)).toEqual([]);
   });
 
   it('a resume reads again every thread whose read failed, and replaces its error line', async () => {

@@ -131,10 +131,9 @@ describe('mock model over HTTP', () => {
       await once(first, 'end');
       const pending = post().catch((error: unknown) => error);
       await new Promise((resolve) => setTimeout(resolve, 50));
-      // One idle keep-alive socket would hold a plain server.close() for seconds; the delayed reply for a minute.
-      const started = performance.now();
+      // The delayed reply would hold a plain server.close() for a minute (past the test's timeout):
+      // close() cuts it, so the request fails instead of getting its reply late.
       await mock.close();
-      expect(performance.now() - started).toBeLessThan(500);
       expect(await pending).toBeInstanceOf(Error);
       await expect(fetch(mock.url)).rejects.toThrow();
     } finally {
@@ -213,9 +212,7 @@ describe('mock model driving the real app-server', () => {
       const { thread } = (await connection.request('thread/start', {})) as { thread: { id: string } };
       expect(await connection.request('thread/list', {})).toMatchObject({ data: [] });
 
-      const started = performance.now();
       const { completed, seen } = await runTurn(connection, thread.id, 'hi');
-      const turnMs = performance.now() - started;
 
       expect(completed.turn.status).toBe('completed');
       expect(completed.turn.error).toBeNull();
@@ -224,7 +221,6 @@ describe('mock model driving the real app-server', () => {
       for (const method of ['turn/started', 'item/started', 'item/completed', 'thread/tokenUsage/updated', 'turn/completed']) expect(methods).toContain(method);
       // One model request per plain turn: no warm-up, title or compaction requests.
       expect(mock.stats).toEqual({ requests: 1, toolFollowUps: 0, byKind: { message: 1, functionCall: 0 }, rejected: 0 });
-      expect(turnMs).toBeLessThan(5_000);
 
       const read = (await connection.request('thread/read', { threadId: thread.id, includeTurns: true })) as {
         thread: { modelProvider: string; turns: Array<{ items: Array<Record<string, unknown>> }> };

@@ -7,6 +7,7 @@ import type { BatchReport } from '../../src/batch/run-batch.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { expectAccounted } from '../helpers/accounting.js';
 import { CAS_BIN, cas, fixture, ROOT } from '../helpers/cas-cli.js';
+import { ProxyDriver } from '../helpers/proxy-driver.js';
 import { until } from '../helpers/run-watch.js';
 
 let dir: string;
@@ -132,6 +133,32 @@ describe('JSON deeper than a recursive walk can go', () => {
     const lines = batch.stdout.trim().split('\n');
     expect(lines).toHaveLength(20);
     expect(lines.every((line) => line.endsWith(`"bottom"${'}'.repeat(10_000)},"latencyMs":${(JSON.parse(line) as { latencyMs: number }).latencyMs},"attempts":1,"instance":0}`))).toBe(true);
+  });
+
+  it('a batch line and a proxy envelope nested 10,000 deep each get one clean error; the lines around them run', async () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const line = (id: number) => JSON.stringify({ id, method: 'thread/list', params: { limit: 1 } });
+    const input = path.join(dir, 'deep-input.jsonl');
+    await writeFile(input, `${line(1)}\n{"id":2,"method":"thread/list","params":{"x":${deep}}}\n${line(3)}\n`);
+    const reportFile = path.join(dir, 'deep-input-report.json');
+    const batch = await cas(['batch', '--input', input, '--report', reportFile]);
+    expect(batch.exitCode).toBe(1);
+    const out = batch.stdout.trim().split('\n').map((text) => JSON.parse(text) as { line: number; ok: boolean; error?: { code: string; message: string } });
+    expect(out.map((result) => [result.line, result.ok])).toEqual([[1, true], [2, false], [3, true]]);
+    expect(out[1]!.error).toEqual({ code: 'bad-input', message: expect.stringMatching(/^line 2: "params" nests deeper than 126 levels/) });
+    const report = JSON.parse(await readFile(reportFile, 'utf8')) as BatchReport;
+    expect(report.lines).toMatchObject({ read: 3, bad: 1, written: 3 });
+    await expectAccounted(report);
+
+    const proxy = new ProxyDriver([]);
+    proxy.send(`{"type":"cas/request","clientRequestId":"deep","method":"thread/list","params":{"x":${deep}}}`, `{"type":"cas/request","clientRequestId":"also","extra":${deep},"method":"thread/list","params":{}}`);
+    proxy.send({ type: 'cas/request', clientRequestId: 'after', method: 'thread/list', params: { limit: 1 } });
+    await proxy.waitFor((event) => event.type === 'cas/fromServer' && event.clientRequestId === 'after');
+    proxy.process.stdin!.end();
+    expect((await proxy.ended()).exitCode).toBe(0);
+    const outcome = (id: string) => proxy.events.filter((event) => event.clientRequestId === id && (event.type === 'cas/error' || event.type === 'cas/fromServer')).map((event) => event.type);
+    expect(proxy.ofType('cas/error').find((event) => event.clientRequestId === 'deep')).toMatchObject({ message: expect.stringMatching(/nest deeper than 126 levels/) });
+    expect([outcome('deep'), outcome('also'), outcome('after')]).toEqual([['cas/error'], ['cas/fromServer'], ['cas/fromServer']]);
   });
 
   it('refuses params nested deeper than the server reads, as a usage error', async () => {

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/report/run-report.js';
 import { expectAccounted } from '../helpers/accounting.js';
+import { ProxyDriver } from '../helpers/proxy-driver.js';
 import { pidsIn, until } from '../helpers/run-watch.js';
 import { CAS_BIN, cas, casRun, fixture, isAlive, ROOT } from '../helpers/cas-cli.js';
 
@@ -125,6 +126,20 @@ describe('secrets', () => {
     const state = await readFile(path.join(stateDir, 'instance-0.json'), 'utf8');
     expect(JSON.parse(state).lastError).toBe('upstream refused key [redacted]');
     expect(state).not.toContain(secret);
+  });
+
+  it('the proxy redacts secrets a server writes escaped (\\u escapes; a password holding " and \\)', async () => {
+    const key = 'sk-cas-test-1122334455667788';
+    const password = 'pa"ss\\word-0123456789';
+    const proxy = new ProxyDriver(['--codex-bin', fixture('leaks-escaped.mjs')], { env: { CAS_TEST_API_KEY: key, CAS_TEST_PASSWORD: password } });
+    proxy.send({ type: 'cas/request', clientRequestId: 'leak', method: 'account/read', params: {} });
+    const reply = await proxy.waitFor((event) => event.type === 'cas/fromServer' && event.clientRequestId === 'leak');
+    proxy.process.stdin!.end();
+    const { exitCode, stderr } = await proxy.ended();
+    expect(exitCode).toBe(0);
+    expect(reply).toMatchObject({ redacted: true, msg: { result: { key: '[redacted]', note: 'the password is [redacted]' } } });
+    const everything = proxy.events.map((event) => event.raw).join('\n') + stderr;
+    for (const form of [key, password, JSON.stringify(password).slice(1, -1), key.slice(0, 12)]) expect(everything).not.toContain(form);
   });
 
   it('keeps a secret out of a start-up failure', async () => {

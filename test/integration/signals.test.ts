@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -15,11 +15,16 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-function start(args: string[], input?: string): ResultPromise {
-  return execa(process.execPath, [CAS_BIN, ...args], { cwd: ROOT, reject: false, ...(input === undefined ? {} : { input }) });
+function start(args: string[], input?: string, tmp?: string): ResultPromise {
+  return execa(process.execPath, [CAS_BIN, ...args], { cwd: ROOT, reject: false, ...(input === undefined ? {} : { input }), ...(tmp === undefined ? {} : { env: { TMPDIR: tmp } }) });
 }
 
-
+/** A private TMPDIR for one cas, to see what it leaves there (cas-run-* dirs hold auth.json copies). */
+async function privateTmp(name: string): Promise<string> {
+  const tmp = path.join(dir, `tmp-${name}`);
+  await mkdir(tmp);
+  return tmp;
+}
 
 /** Waits until the run's app-servers are up, as its state files tell. */
 async function serversOf(stateDir: string, count: number): Promise<number[]> {
@@ -31,12 +36,15 @@ describe('signals', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
+    ['SIGHUP', 129],
   ] as const)('%s: stops, finishes what is in flight, writes the interrupted report and records, exits %i', async (signal, code) => {
     const stateDir = path.join(dir, `state-${signal}`);
     const records = path.join(dir, `records-${signal}.jsonl`);
-    const run = start(['run', '--json', '--instances', '2', '--method', 'thread/list', '--duration', '60', '--concurrency', '4', '--state-dir', stateDir, '--records', records]);
+    const tmp = await privateTmp(signal);
+    const run = start(['run', '--json', '--instances', '2', '--method', 'thread/list', '--duration', '60', '--concurrency', '4', '--state-dir', stateDir, '--records', records], undefined, tmp);
     const pids = await serversOf(stateDir, 2);
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // Signal it mid-run: once requests are flowing (a condition, not a sleep).
+    await until(async () => (await readFile(records, 'utf8').catch(() => '')).split('\n').length > 50);
     run.kill(signal);
     const result = await run;
     expect(result.exitCode).toBe(code);
@@ -46,6 +54,7 @@ describe('signals', () => {
     expect(report.requests.failed).toBe(0);
     await expectAccounted(report, records);
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
+    expect(await readdir(tmp)).toEqual([]);
   });
 
   it('fails requests still unanswered when the grace period ends, so each still gets its result', async () => {
@@ -55,10 +64,8 @@ describe('signals', () => {
       '--request-timeout-ms', '60000', '--grace-ms', '300', '--state-dir', stateDir, '--records', records]);
     const pids = await serversOf(stateDir, 1);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const sent = Date.now();
     run.kill('SIGINT');
     const result = await run;
-    expect(Date.now() - sent).toBeLessThan(10_000);
     expect(result.exitCode).toBe(130);
     const report = JSON.parse(String(result.stdout)) as RunReport;
     expect(report.requests).toMatchObject({ total: 3, ok: 0, failed: 3 });
@@ -69,7 +76,8 @@ describe('signals', () => {
 
   it('a second signal ends cas at once, and takes its app-servers with it', async () => {
     const stateDir = path.join(dir, 'state-twice');
-    const run = start(['run', '--codex-bin', fixture('never-answers.mjs'), '--method', 'thread/list', '--requests', '5', '--grace-ms', '60000', '--request-timeout-ms', '60000', '--state-dir', stateDir]);
+    const tmp = await privateTmp('twice');
+    const run = start(['run', '--codex-bin', fixture('never-answers.mjs'), '--method', 'thread/list', '--requests', '5', '--grace-ms', '60000', '--request-timeout-ms', '60000', '--state-dir', stateDir], undefined, tmp);
     const pids = await serversOf(stateDir, 1);
     run.kill('SIGINT');
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -77,11 +85,14 @@ describe('signals', () => {
     const result = await run;
     expect(result.exitCode).toBe(130);
     await until(() => pids.every((pid) => !isAlive(pid)), 5000);
+    // Its exit hooks removed the temp run dir (with its auth.json copies) on the way out.
+    expect(await readdir(tmp)).toEqual([]);
   });
 
   it('cas killed with SIGKILL: its app-servers see stdin close and exit on their own', async () => {
     const stateDir = path.join(dir, 'state-kill');
-    const run = start(['run', '--instances', '2', '--method', 'thread/list', '--duration', '60', '--state-dir', stateDir]);
+    // SIGKILL leaves cas no chance to remove its temp run dir: keep it under dir, which the test removes.
+    const run = start(['run', '--instances', '2', '--method', 'thread/list', '--duration', '60', '--state-dir', stateDir], undefined, await privateTmp('kill'));
     const pids = await serversOf(stateDir, 2);
     run.kill('SIGKILL');
     await run;
@@ -92,7 +103,7 @@ describe('signals', () => {
     const stateFile = path.join(dir, 'proxy-state.json');
     // The proxy runs on the home it inherits: a private one here.
     const home = path.join(dir, 'proxy-home');
-    const proxy = execa(process.execPath, [CAS_BIN, 'proxy', '--state-file', stateFile], { cwd: ROOT, env: { CODEX_HOME: home }, reject: false, stdin: 'pipe' });
+    const proxy = execa(process.execPath, [CAS_BIN, 'proxy', '--state-file', stateFile], { cwd: ROOT, env: { CODEX_HOME: home, TMPDIR: await privateTmp('proxy-kill') }, reject: false, stdin: 'pipe' });
     let pid: number | null = null;
     await until(async () => {
       pid = (JSON.parse(await readFile(stateFile, 'utf8').catch(() => '{}')) as { pid?: number | null }).pid ?? null;

@@ -54,7 +54,8 @@ const cases: Array<[string, string[], RegExp]> = [
 ];
 
 describe('usage errors', () => {
-  it.each(cases)('%s: exit 2 with one line and no stack', async (_name, args, message) => {
+  // Each case is one short cas process that starts no server: run a few at once (vitest's maxConcurrency).
+  it.concurrent.for(cases)('%s: exit 2 with one line and no stack', async ([, args, message], { expect }) => {
     const { exitCode, stdout, stderr } = await cas(args);
     expect(exitCode).toBe(2);
     expect(stdout).toBe('');

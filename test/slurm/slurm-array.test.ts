@@ -1,17 +1,21 @@
-import { readdir, readFile, rm, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchReport } from '../../src/batch/run-batch.js';
-import type { MergedBatchReport, MergedRunReport } from '../../src/merge/merge-reports.js';
+import type { MergedBatchReport, MergedMineReport, MergedRunReport } from '../../src/merge/merge-reports.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { CAS_BIN, ROOT, cas } from '../helpers/cas-cli.js';
 import { batchResults, expectBatchReportMerge, expectRunMerge, readJson } from '../helpers/shard-checks.js';
+import { copyRollouts } from '../helpers/home-copies.mjs';
+import { rolloutThreadIds } from '../helpers/home-snapshot.js';
+import { idsOf, makeThreads, readLines } from '../helpers/mine-homes.js';
 
 // A real Slurm: the recipe in examples/slurm/ submitted as a user would, its array tasks running
-// `cas run --shard auto` and `cas batch --shard auto` against the real app-server, then the merge
-// job after them; the merged report and output are checked against one run of the same work.
+// `cas run --shard auto`, `cas batch --shard auto` and `cas mine --shard auto` against the real
+// app-server, then the merge job after them; the merged reports and outputs are checked against
+// one run of the same work (or, for the mine, every thread of the home).
 const LOCAL_SLURM = path.join(ROOT, 'test', 'slurm', 'local-slurm.sh');
 const RECIPE = path.join(ROOT, 'examples', 'slurm');
 const TASKS = 4;
@@ -124,5 +128,53 @@ describe('cas on a Slurm job array', () => {
     const again = await readJson<MergedRunReport>(path.join(results, 'merged', 'run.json'));
     expectRunMerge(again, [shards[0]!, shards[1]!, rerunReport, shards[3]!], await readJson<RunReport>(path.join(dir, 'single-run.json')));
     expect(again.merged).toMatchObject({ shards: TASKS, jobId: loadJob });
+  });
+});
+
+describe('cas mine on a Slurm job array', () => {
+  it('mines one home over 3 tasks, merges them after them (every thread once), and a rerun task resumes its share', async () => {
+    const results = path.join(dir, 'mine-results');
+    const home = path.join(dir, 'mine-home');
+    const template = path.join(dir, 'mine-template');
+    await makeThreads(template, 3);
+    await mkdir(home);
+    await copyRollouts({ from: template, to: home, count: 150, slim: true });
+    const onDisk = await rolloutThreadIds(home);
+    const env = { CAS: `${process.execPath} ${CAS_BIN}`, CAS_OUT: results, CAS_REQUESTS: '0', CAS_MINE_HOMES: home, CAS_INSTANCES: '1' };
+    const submitted = await slurm(path.join(RECIPE, 'submit.sh'), ['3'], env);
+    expect(submitted.exitCode, String(submitted.stderr)).toBe(0);
+    const jobId = (label: string) => new RegExp(`^${label}: job (\\d+)`, 'm').exec(submitted.stdout)?.[1];
+    const [mineJob, mergeJob] = [jobId('mine'), jobId('merge')];
+    expect(submitted.stdout).not.toMatch(/^load test:/m);
+    expect(mineJob !== undefined && mergeJob !== undefined, submitted.stdout).toBe(true);
+
+    const merged = await waitForJob(mergeJob!);
+    expect(merged, await logs()).toEqual({ state: 'COMPLETED', exitCode: '0:0' });
+    const report = await readJson<MergedMineReport>(path.join(results, 'merged', 'mine-report.json'));
+    expect(report.merged).toMatchObject({ shards: 3, jobId: mineJob });
+    expect(report.homes).toMatchObject([{ home, share: 'split', done: true, threads: onDisk.size, shards: [0, 1, 2], unfinished: [], check: { agrees: true } }]);
+    expect(report.outputCheck).toMatchObject({ outputs: 3, threads: onDisk.size, problems: [] });
+    const all = idsOf(await readLines(path.join(results, 'merged', 'threads.jsonl'))).ids;
+    expect(all).toHaveLength(onDisk.size);
+    expect(new Set(all)).toEqual(onDisk);
+
+    // Task 1 stopped early (its output cut short, its listing not committed): rerun it, resuming.
+    const out = path.join(results, 'mine-1.jsonl');
+    const before = idsOf(await readLines(out)).ids;
+    await writeFile(out, `${(await readFile(out, 'utf8')).split('\n').slice(0, 5).join('\n')}\n`);
+    const saved = JSON.parse(await readFile(`${out}.checkpoint`, 'utf8'));
+    await writeFile(`${out}.checkpoint`, JSON.stringify({ ...saved, homes: [{ ...saved.homes[0], cursor: null, listed: false, done: false, pages: 0 }] }));
+    const rerun = await slurm('sbatch', ['--parsable', '--array=1', path.join(RECIPE, 'mine.sbatch')], { ...env, CAS_MINE_RESUME: '1' });
+    expect(rerun.exitCode, String(rerun.stderr)).toBe(0);
+    const remerge = await slurm('sbatch', ['--parsable', `--dependency=afterok:${rerun.stdout.trim()}`, path.join(RECIPE, 'merge.sbatch')], env);
+    expect(remerge.exitCode, String(remerge.stderr)).toBe(0);
+    expect(await waitForJob(remerge.stdout.trim()), await logs()).toEqual({ state: 'COMPLETED', exitCode: '0:0' });
+    expect(new Set(idsOf(await readLines(out)).ids)).toEqual(new Set(before));
+    const again = await readJson<MergedMineReport>(path.join(results, 'merged', 'mine-report.json'));
+    // The resumed task kept its shard and job: the merge takes it as shard 1 of the same job.
+    expect(again.merged).toMatchObject({ shards: 3, jobId: mineJob });
+    expect(again.resumed).toBe(true);
+    expect(again.homes[0]).toMatchObject({ done: true, threads: onDisk.size });
+    expect(new Set(idsOf(await readLines(path.join(results, 'merged', 'threads.jsonl'))).ids)).toEqual(onDisk);
   });
 });

@@ -19,6 +19,20 @@ describe('LineReader', () => {
     ]);
   });
 
+  it('counts the UTF-8 bytes of the lines taken, endings included, up to the input size at the end', async () => {
+    const text = '\uFEFFé1\r\n€€\n\nlast';
+    const chunks = [...Buffer.from(text)].map((byte) => Buffer.from([byte]));
+    const reader = new LineReader(Readable.from(chunks));
+    expect(reader.bytesRead).toBe(0);
+    await reader.next();
+    // BOM (3) + é (2) + 1 + CR LF
+    expect(reader.bytesRead).toBe(3 + 2 + 1 + 2);
+    await reader.next();
+    expect(reader.bytesRead).toBe(8 + 6 + 1);
+    await all(reader);
+    expect(reader.bytesRead).toBe(Buffer.byteLength(text));
+  });
+
   it('pulls input only as lines are asked for', async () => {
     let pulled = 0;
     const stream = new Readable({

@@ -46,10 +46,8 @@ describe('smoke checks', () => {
 
 describe('parseResult', () => {
   it('returns the parsed result, extra fields kept', () => {
-    expect(parseResult('thread/start', ThreadStartResponseSchema, { thread: { id: 't', preview: '' }, model: 'm' })).toEqual({
-      thread: { id: 't', preview: '' },
-      model: 'm',
-    });
+    const thread = { id: 't', preview: '', createdAt: 1, updatedAt: 1, cwd: '/w', modelProvider: 'mock', status: { type: 'idle' }, turns: [], ephemeral: false };
+    expect(parseResult('thread/start', ThreadStartResponseSchema, { thread, model: 'm' })).toEqual({ thread, model: 'm' });
   });
 
   it('throws AppServerError unexpected-reply naming the field, with the raw result as data', () => {

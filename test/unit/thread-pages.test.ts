@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { followThreadPages } from '../../src/client/thread-pages.js';
-import type { ThreadListResponse } from '../../src/protocol/threads.js';
+import { followThreadPages, type Page } from '../../src/client/thread-pages.js';
 
-function pages(map: Record<string, ThreadListResponse>) {
+function pages(map: Record<string, Page<{ id: string }>>) {
   const asked: Array<string | null> = [];
   const fetchPage = async (cursor: string | null) => {
     asked.push(cursor);

@@ -1,5 +1,6 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, fstatSync } from 'node:fs';
 import { once } from 'node:events';
+import { stat } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import type { Argv } from 'yargs';
 import * as z from 'zod';
@@ -19,7 +20,8 @@ import { resolveWorkloadOptions } from '../options/workload-options.js';
 import { policyFlagsSchema, withPolicyOptions } from '../options/policy-options.js';
 import { BudgetFlagsSchema, withBudgetOptions } from '../options/budget-options.js';
 import { MockModelFlagsSchema, withMockModelOptions } from '../options/mock-model-options.js';
-import { createProgressDisplay } from '../progress-bar.js';
+import { createProgressDisplay } from '../progress/progress-display.js';
+import { batchSampler } from '../progress/progress-sampler.js';
 import { ServerStatsFlagsSchema, withServerStatsOption } from '../options/server-stats-options.js';
 import { resolveShardFlags, ShardFlagsSchema, withShardOptions } from '../options/shard-options.js';
 import { UsageError } from '../usage-error.js';
@@ -36,7 +38,7 @@ export function batchBuilder<T>(yargs: Argv<T>) {
     .option('window', { type: 'number', default: 1024, group: BATCH, describe: 'Results pending at once, at most (raised to 2 x instances x concurrency)' })
     .option('fail-fast', { type: 'boolean', default: false, group: BATCH, describe: 'Stop at the first bad line or failed request' })
     .option('report', { type: 'string', group: BATCH, describe: 'Write the JSON summary report to this file' })
-    .option('progress', { type: 'boolean', default: true, group: BATCH, describe: 'Progress bar on stderr when it is a terminal (--no-progress)' });
+    .option('progress', { type: 'boolean', default: true, group: BATCH, describe: 'Live progress on stderr when it is a terminal: lines read/written/pending, recent rate, p50/p99, errors, ETA for a file (--no-progress: none)' });
 }
 
 const BatchOptionsSchema = SessionFlagsSchema.extend(MockModelFlagsSchema.shape).extend(policyFlagsSchema(false).shape).extend(ServerStatsFlagsSchema.shape).extend(ShardFlagsSchema.shape).extend(BudgetFlagsSchema.shape).extend({
@@ -52,6 +54,16 @@ const BatchOptionsSchema = SessionFlagsSchema.extend(MockModelFlagsSchema.shape)
 
 async function openInput(input: string): Promise<Readable> {
   return input === '-' ? process.stdin : createReadStream(input);
+}
+
+/** The input's size when it is a regular file (stdin too, redirected from one); a pipe's end is unknown. */
+async function inputSize(input: string): Promise<number | undefined> {
+  try {
+    const stats = input === '-' ? fstatSync(0) : await stat(input);
+    return stats.isFile() ? stats.size : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function openOutput(out: string | undefined, io: CliIo): Promise<{ stream: Writable; close(): Promise<void> }> {
@@ -82,9 +94,11 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
   await checkFiles([named('--out', options.out), named('--report', options.report)], [named('--input', options.input)]);
   checkEndpointCount(session.target, options.instances);
   const input = await openInput(options.input);
+  const inputBytes = await inputSize(options.input);
   const output = await openOutput(options.out, io);
-  const interrupts = handleInterrupts(io.stderr);
-  const progress = createProgressDisplay(options.progress);
+  const progress = createProgressDisplay(options.progress, batchSampler());
+  // A signal's notice is written above the display, not glued onto it.
+  const interrupts = handleInterrupts(progress.above(io.stderr));
   let report;
   let outputOk = true;
   try {
@@ -95,14 +109,14 @@ export async function runBatchCommand(argv: Record<string, unknown>, io: CliIo):
       // With --shard, only lines L with (L - 1) mod N == I run here; results keep their input line numbers.
       shard,
       input,
+      inputBytes,
       output: output.stream,
       concurrency: options.concurrency,
       // Every slot needs room for its result, and some slack for out-of-order ones.
       window: Math.max(options.window, 2 * options.instances * options.concurrency),
       failFast: options.failFast,
       signal: interrupts.signal,
-      onProgress: (snapshot) =>
-        progress.update({ ...snapshot, total: undefined, durationMs: undefined }),
+      onProgress: (snapshot) => progress.update(snapshot),
     });
   } finally {
     progress.stop();

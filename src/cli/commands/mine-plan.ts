@@ -16,8 +16,10 @@ import { policyFlagsSchema } from '../options/policy-options.js';
 import { UsageError } from '../usage-error.js';
 import type { ServerTarget } from '../../instance/server-target.js';
 import { isServerUrl } from '../../transport/endpoint.js';
+import { ShardFlagsSchema } from '../options/shard-options.js';
+import { describeShard, WHOLE_JOB, type Shard } from '../../shard/shard-spec.js';
 
-export const MineOptionsSchema = WorkloadSessionFlagsSchema.extend(policyFlagsSchema(false).shape).extend(MockModelFlagsSchema.shape).extend(ServerStatsFlagsSchema.shape).extend(BudgetFlagsSchema.shape).extend({
+export const MineOptionsSchema = WorkloadSessionFlagsSchema.extend(policyFlagsSchema(false).shape).extend(MockModelFlagsSchema.shape).extend(ServerStatsFlagsSchema.shape).extend(BudgetFlagsSchema.shape).extend(ShardFlagsSchema.shape).extend({
   codexHome: repeatedString,
   homes: slots.optional(),
   instances: slots,
@@ -47,7 +49,10 @@ export type MineFlags = z.infer<typeof MineOptionsSchema>;
 
 /** What a `cas mine` will do, every input checked before anything is touched. */
 export interface MinePlan {
+  /** The job's homes (with `shard`, every shard's: the shard mines its share of them). */
   homes: string[];
+  /** With --shard (or a resumed shard's checkpoint): which share of the job this mine is. */
+  shard: Shard | undefined;
   filters: ListFilters;
   read: boolean;
   items: ItemsMode;
@@ -114,7 +119,7 @@ async function holdsSomething(file: string): Promise<boolean> {
 }
 
 /** A new mine: from the flags; an earlier mine's output is never replaced without --force. */
-async function planNew(flags: MineFlags, target: ServerTarget): Promise<MinePlan> {
+async function planNew(flags: MineFlags, target: ServerTarget, shard: Shard | undefined): Promise<MinePlan> {
   const homes = await homesOf(flags, target);
   if (flags.checkpoint !== undefined && flags.out === undefined) throw new UsageError('--checkpoint needs --out: a mine to stdout cannot be resumed');
   if (flags.items !== undefined && !flags.read) throw new UsageError('--items applies to --read: add --read');
@@ -129,7 +134,7 @@ async function planNew(flags: MineFlags, target: ServerTarget): Promise<MinePlan
     }
   }
   const since = flags.since === undefined ? undefined : (await resolveSince(flags.since)).ms;
-  return { homes, filters: filtersOf(flags), read: flags.read, items: flags.items ?? 'full', pageSize: flags.pageSize, listing: flags.listing ?? 'index', sinceMs: since, out, checkpoint, resume: undefined };
+  return { homes, shard, filters: filtersOf(flags), read: flags.read, items: flags.items ?? 'full', pageSize: flags.pageSize, listing: flags.listing ?? 'index', sinceMs: since, out, checkpoint, resume: undefined };
 }
 
 /** Flags a resume takes from its checkpoint instead. */
@@ -137,7 +142,7 @@ const FROM_CHECKPOINT = ['homes', 'out', 'checkpoint', 'searchTerm', 'sortKey', 
 const LISTS_FROM_CHECKPOINT = ['codexHome', 'sourceKinds', 'modelProviders', 'cwdFilter'] as const;
 
 /** A resume: everything from the checkpoint, validated whole before the output is touched. */
-async function planResume(flags: MineFlags, file: string, target: ServerTarget): Promise<MinePlan> {
+async function planResume(flags: MineFlags, file: string, target: ServerTarget, shard: Shard | undefined): Promise<MinePlan> {
   for (const flag of FROM_CHECKPOINT) if (flags[flag] !== undefined) throw new UsageError(`--resume takes the homes, filters and output from the checkpoint: drop ${flagName(flag)}`);
   for (const flag of LISTS_FROM_CHECKPOINT) if (flags[flag].length > 0) throw new UsageError(`--resume takes the homes, filters and output from the checkpoint: drop ${flagName(flag)}`);
   if (flags.read || flags.stateDbOnly) throw new UsageError(`--resume takes the homes, filters and output from the checkpoint: drop ${flags.read ? '--read' : '--state-db-only'}`);
@@ -147,9 +152,11 @@ async function planResume(flags: MineFlags, file: string, target: ServerTarget):
   } catch (error) {
     throw new UsageError(`--resume ${file}: ${(error as Error).message}`);
   }
+  const savedShard = resumedShard(saved, file, flags, shard);
+  const jobHomes = saved.shard?.homes ?? saved.homes.map((home) => home.home);
   const servers = target.mode === 'connect' ? target.endpoints.map((endpoint) => endpoint.display) : undefined;
-  if (servers !== undefined ? saved.homes.some((home) => !servers.includes(home.home)) : saved.homes.some((home) => isServerUrl(home.home))) {
-    throw new UsageError(`--resume ${file}: give --connect for each server that mine read (${saved.homes.map((home) => home.home).join(', ')}), and only those`);
+  if (servers !== undefined ? jobHomes.some((home) => !servers.includes(home)) : saved.homes.some((home) => isServerUrl(home.home))) {
+    throw new UsageError(`--resume ${file}: give --connect for each server that mine read (${jobHomes.join(', ')}), and only those`);
   }
   if (servers === undefined) await checkHomes(saved.homes.map((home) => home.home), `--resume ${file}: home`);
   const out = await lstat(saved.out).catch(() => undefined);
@@ -157,7 +164,8 @@ async function planResume(flags: MineFlags, file: string, target: ServerTarget):
   if (out === undefined && saved.homes.some((home) => home.threads > 0 || home.pages > 0)) throw new UsageError(`--resume ${file}: its output ${saved.out} is missing`);
   await checkWritableTarget(saved.out, '--resume output');
   return {
-    homes: saved.homes.map((home) => home.home),
+    homes: jobHomes,
+    shard: savedShard,
     filters: saved.filters,
     read: saved.read,
     items: saved.items,
@@ -170,7 +178,19 @@ async function planResume(flags: MineFlags, file: string, target: ServerTarget):
   };
 }
 
+/** A resume is the shard its checkpoint was: `--shard` may say so again, never name another. */
+function resumedShard(saved: MineCheckpoint, file: string, flags: MineFlags, shard: Shard | undefined): Shard | undefined {
+  const was = saved.shard === undefined ? WHOLE_JOB : { index: saved.shard.index, count: saved.shard.count, jobId: saved.shard.jobId };
+  if (shard !== undefined && (shard.index !== was.index || shard.count !== was.count)) {
+    throw new UsageError(`--resume ${file}: that mine was shard ${describeShard(was)}, not ${shard.index}/${shard.count}: resume it as that shard (drop --shard: the checkpoint knows it)`);
+  }
+  if (flags.jobId !== undefined && flags.jobId !== was.jobId) {
+    throw new UsageError(`--resume ${file}: that mine was of ${was.jobId === null ? 'no job id' : `job ${was.jobId}`}, not --job-id ${flags.jobId}`);
+  }
+  return saved.shard === undefined ? undefined : was;
+}
+
 /** What to mine: from the flags, or (with --resume) from the checkpoint, which the flags may not contradict. */
-export function planMine(flags: MineFlags, target: ServerTarget): Promise<MinePlan> {
-  return flags.resume === undefined ? planNew(flags, target) : planResume(flags, flags.resume, target);
+export function planMine(flags: MineFlags, target: ServerTarget, shard?: Shard): Promise<MinePlan> {
+  return flags.resume === undefined ? planNew(flags, target, shard) : planResume(flags, flags.resume, target, shard);
 }

@@ -1,7 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
 import { MineInputError } from '../../mine/mine-input-error.js';
-import type { MineProgress } from '../../mine/mine-progress.js';
 import { runMine, type MineReport } from '../../mine/run-mine.js';
 import { formatMineSummary } from '../../report/human-summary.js';
 import type { CliIo } from '../cli-io.js';
@@ -16,17 +15,22 @@ import { resolveWorkloadOptions } from '../options/workload-options.js';
 import { withMockModelOptions } from '../options/mock-model-options.js';
 import { withPolicyOptions } from '../options/policy-options.js';
 import { withBudgetOptions } from '../options/budget-options.js';
-import { createProgressDisplay, type ProgressSnapshot } from '../progress-bar.js';
+import { createProgressDisplay } from '../progress/progress-display.js';
+import { mineSampler } from '../progress/progress-sampler.js';
 import { UsageError } from '../usage-error.js';
 import { MineOptionsSchema, planMine } from './mine-plan.js';
 import type { ServerTarget } from '../../instance/server-target.js';
+import { resolveShardFlags, withShardOptions } from '../options/shard-options.js';
+import { homesOfShard } from '../../mine/mine-shard.js';
+import { mineIsWhole } from '../../mine/mine-report.js';
+import { WHOLE_JOB } from '../../shard/shard-spec.js';
 
 const MINE = 'Mine:';
 const FILTERS = 'thread/list filters:';
 
 /** `cas mine` flags: the session flags, with --codex-home naming the homes to mine. */
 export function mineBuilder<T>(yargs: Argv<T>) {
-  return withBudgetOptions(withServerStatsOption(withPolicyOptions(withMockModelOptions(withWorkloadSessionOptions(yargs)))))
+  return withShardOptions(withBudgetOptions(withServerStatsOption(withPolicyOptions(withMockModelOptions(withWorkloadSessionOptions(yargs))))))
     .option('codex-home', { type: 'string', group: MINE, describe: 'A CODEX_HOME to mine (repeatable; with {i} and --homes N, N of them)' })
     .option('homes', { type: 'number', group: MINE, describe: 'How many homes {i} in --codex-home stands for (0..N-1)' })
     .option('instances', { alias: 'n', type: 'number', default: 1, group: MINE, describe: 'App-servers per home; reads are spread over them' })
@@ -42,7 +46,7 @@ export function mineBuilder<T>(yargs: Argv<T>) {
     .option('since', { type: 'string', group: MINE, describe: 'Only threads created or updated at or after this ISO 8601 time, or since the listing of this earlier checkpoint or report began' })
     .option('verify', { type: 'boolean', default: false, group: MINE, describe: "Also compare with the server's scan listing and every rollout's session_meta; report every difference" })
     .option('listing', { type: 'string', group: MINE, describe: "index (default: the server's SQLite index, fast) or scan (the server reads rollout files; stops at 10,000 on codex 0.169.0)" })
-    .option('progress', { type: 'boolean', default: true, group: MINE, describe: 'Progress bar on stderr when it is a terminal (--no-progress)' })
+    .option('progress', { type: 'boolean', default: true, group: MINE, describe: 'Live progress on stderr when it is a terminal: each home listed/read/written, rate, ETA (--no-progress: none)' })
     .option('page-size', { type: 'number', default: 100, group: FILTERS, describe: 'Threads per thread/list page (1 to 100)' })
     .option('archived', { type: 'boolean', group: FILTERS, describe: 'Archived threads only (from archived_sessions/)' })
     .option('source-kinds', { type: 'string', group: FILTERS, describe: 'Source kinds, comma-separated or repeated (default: every kind)' })
@@ -53,36 +57,19 @@ export function mineBuilder<T>(yargs: Argv<T>) {
     .option('state-db-only', { type: 'boolean', default: false, group: FILTERS, hidden: true, describe: 'Same as --listing index (the default now)' });
 }
 
-/** The bar shows threads written (read, with --read) out of the homes' total once every total is known; one line per home when there are few. */
-function progressSnapshot(progress: MineProgress): ProgressSnapshot {
-  const totals = progress.homes.map((home) => home.total);
-  const total = totals.every((value) => value !== null) ? totals.reduce((sum: number, value) => sum + value!, 0) : undefined;
-  const eta = progress.homes.every((home) => home.etaMs !== null) ? Math.max(0, ...progress.homes.map((home) => home.etaMs!)) : null;
-  const homes = progress.homes.length === 1 ? `${progress.homes[0]!.phase}, ${progress.homes[0]!.pages} pages` : `${progress.homes.filter((home) => home.phase === 'done').length}/${progress.homes.length} homes done`;
-  return {
-    phase: progress.phase === 'starting' ? 'starting' : 'running',
-    done: progress.written,
-    total,
-    failed: progress.failed,
-    elapsedMs: progress.elapsedMs,
-    durationMs: undefined,
-    detail: `${homes}${eta === null ? '' : `, ETA ${Math.ceil(eta / 1000)}s`}`,
-  };
-}
-
 /** Exit 0 only when every home was mined to the end, its listing agreed with its rollouts, and every read worked. */
 export function mineExitCode(report: MineReport): number {
-  const whole = report.homes.every((home) => home.done && home.check?.agrees !== false && home.failed === 0 && home.retry.length === 0);
-  return whole && report.requests.failed === 0 && report.instances.failed.length === 0 ? ExitCode.ok : ExitCode.failed;
+  return mineIsWhole(report) ? ExitCode.ok : ExitCode.failed;
 }
 
 /** `cas mine`: every thread of every home, exactly once, as JSONL. Returns the exit code. */
 export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): Promise<number> {
   const flags = validate(MineOptionsSchema, argv);
   const session = await resolveWorkloadOptions({ ...flags, codexHome: undefined }, false);
+  const shard = resolveShardFlags(flags);
   let mine;
   try {
-    mine = await planMine(flags, session.target);
+    mine = await planMine(flags, session.target, shard);
   } catch (error) {
     throw error instanceof MineInputError ? new UsageError(error.message) : error;
   }
@@ -90,13 +77,15 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
   await checkFiles([named('--out', mine.out), named('--checkpoint', mine.checkpoint), named('--report', flags.report)]);
   // Two mines writing one output would write every thread twice: one at a time.
   const lock = mine.out === undefined ? undefined : await lockOutput({ flag: '--out', file: mine.out });
-  const interrupts = handleInterrupts(io.stderr);
-  const progress = createProgressDisplay(flags.progress);
+  const progress = createProgressDisplay(flags.progress, mineSampler(flags.instances));
+  // A signal's notice is written above the display, not glued onto it.
+  const interrupts = handleInterrupts(progress.above(io.stderr));
   let report;
   try {
     report = await runMine({
       ...session,
       homes: mine.homes,
+      shard: mine.shard,
       instancesPerHome: flags.instances,
       concurrency: flags.concurrency,
       read: mine.read,
@@ -108,12 +97,12 @@ export async function runMineCommand(argv: Record<string, unknown>, io: CliIo): 
       sinceMs: mine.sinceMs,
       verify: flags.verify,
       serverStats: flags.serverStats,
-      target: perHome(session.target, mine.homes, flags.instances),
+      target: perHome(session.target, homesOfShard(mine.homes, mine.shard ?? WHOLE_JOB).map((home) => home.home), flags.instances),
       output: mine.out === undefined ? { stream: io.stdout as Writable } : { file: mine.out },
       checkpointFile: mine.checkpoint,
       resume: mine.resume,
       signal: interrupts.signal,
-      onProgress: (snapshot) => progress.update(progressSnapshot(snapshot)),
+      onProgress: (snapshot) => progress.update(snapshot),
     });
   } catch (error) {
     throw error instanceof MineInputError ? new UsageError(`${mine.resume === undefined ? '--out' : `--resume ${flags.resume}: output`} ${mine.out}: ${error.message}`) : error;

@@ -7,7 +7,8 @@ import type { ResolvedWorkloadOptions } from '../options/workload-options.js';
 import type { CliIo } from '../cli-io.js';
 import { ExitCode } from '../exit-codes.js';
 import { handleInterrupts } from '../interrupts.js';
-import { createProgressDisplay } from '../progress-bar.js';
+import { createProgressDisplay } from '../progress/progress-display.js';
+import { runSampler } from '../progress/progress-sampler.js';
 import { writeComparisonOutputs } from '../report-outputs.js';
 import { UsageError } from '../usage-error.js';
 import { describeCheck, loadOptions, openRecords, type RunOptions } from './run-options.js';
@@ -34,8 +35,9 @@ export async function runCompareBinCommand(
   const rounds = options.rounds ?? DEFAULT_ROUNDS;
   if (options.requests !== undefined && options.requests < rounds) throw new UsageError(`--requests ${options.requests} is fewer than --rounds ${rounds}: each round needs one at least`);
   const records = options.records === undefined ? undefined : await openRecords(options.records);
-  const interrupts = handleInterrupts(io.stderr);
-  const progress = createProgressDisplay(options.progress);
+  const progress = createProgressDisplay(options.progress, runSampler(options.rate ?? null));
+  // A signal's notice is written above the display, not glued onto it.
+  const interrupts = handleInterrupts(progress.above(io.stderr));
   let result: CompareBinsResult;
   try {
     result = await runCompareBins({

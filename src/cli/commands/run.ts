@@ -15,7 +15,8 @@ import { withPolicyOptions } from '../options/policy-options.js';
 import { withMockModelOptions } from '../options/mock-model-options.js';
 import { withBudgetOptions } from '../options/budget-options.js';
 import { parseParamsJson } from '../options/params.js';
-import { createProgressDisplay } from '../progress-bar.js';
+import { createProgressDisplay } from '../progress/progress-display.js';
+import { runSampler } from '../progress/progress-sampler.js';
 import { resolveShardFlags, withShardOptions } from '../options/shard-options.js';
 import { parseStartAt } from '../options/start-at.js';
 import { UsageError } from '../usage-error.js';
@@ -61,7 +62,7 @@ export function runBuilder<T>(yargs: Argv<T>) {
     .option('client-prefix', { type: 'string', group: RUN, describe: 'Name each instance <prefix>-<n> in initialize clientInfo (n from 1), as the original runner did' })
     .option('server-request-timeout-ms', { type: 'number', group: RUN, describe: 'Accepted for the original runners\' command lines: cas run answers server requests at once, by policy, so nothing waits' })
     .alias('state-dir', 'state-file-dir')
-    .option('progress', { type: 'boolean', default: true, group: OUTPUT, describe: 'Progress bar on stderr when it is a terminal (--no-progress)' });
+    .option('progress', { type: 'boolean', default: true, group: OUTPUT, describe: 'Live progress on stderr when it is a terminal: phase, recent rate, p50/p99, errors, ETA (--no-progress: none)' });
 }
 
 /** `cas run`: fan a method out over N instances and report. Returns the exit code. */
@@ -85,8 +86,10 @@ export async function runRun(argv: Record<string, unknown>, io: CliIo): Promise<
   const verbose = options.verbose ? verboseReporter(io.stderr) : undefined;
   const prefix = options.clientPrefix;
 
-  const interrupts = handleInterrupts(io.stderr);
-  const progress = createProgressDisplay(options.progress);
+  // --verbose writes a line per request: a display redrawn over them would garble both.
+  const progress = createProgressDisplay(options.progress && !options.verbose, runSampler(options.rate ?? null));
+  // A signal's notice is written above the display, not glued onto it.
+  const interrupts = handleInterrupts(progress.above(io.stderr));
   let report;
   try {
     report = await runMethod({
