@@ -275,6 +275,8 @@ export class Instance {
   #recycle(reason: string): void {
     this.#recycling = true;
     this.#lastError = `recycled: ${reason}`;
+    // Requests wait for the new server rather than fail on the closing one.
+    this.#settle('restarting');
     void this.#connection?.close({ graceMs: 100, termMs: 500 });
   }
 

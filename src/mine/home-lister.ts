@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../protocol/error-codes.js';
 import type { RequestOutcome } from '../runner/execute-request.js';
 import { listParams, type ListedThread, type ListFilters, type ListingMode } from './list-params.js';
 import { isThread, pageOf } from './page-shapes.js';
@@ -27,13 +28,20 @@ export interface ListHomeOptions {
   now?: () => number;
 }
 
-/** The listing ended without its last page: why. */
-export class ListingFailed extends Error {}
+/** The listing ended without its last page: why, and the request's error code (if it got one). */
+export class ListingFailed extends Error {
+  constructor(
+    message: string,
+    readonly code?: ErrorCode,
+  ) {
+    super(message);
+  }
+}
 
 async function page(options: ListHomeOptions, params: Record<string, unknown>): Promise<{ threads: ListedThread[]; next: string | null }> {
   const outcome = await options.request(params);
   const parsed = outcome.ok ? pageOf(outcome.result, isThread) : undefined;
-  if (parsed === undefined) throw new ListingFailed(outcome.error?.message ?? 'thread/list returned no page');
+  if (parsed === undefined) throw new ListingFailed(outcome.error?.message ?? 'thread/list returned no page', outcome.error?.code);
   return { threads: parsed.data, next: parsed.nextCursor };
 }
 

@@ -2,10 +2,11 @@ import type { Instance } from '../instance/instance.js';
 import { LocalErrorCode } from '../protocol/error-codes.js';
 import { isServerUrl } from '../transport/endpoint.js';
 import type { RequestOutcome } from '../runner/execute-request.js';
-import { unavailableOutcome, type JobExecutor } from '../runner/run-workers.js';
+import type { JobExecutor } from '../runner/run-workers.js';
 import type { HomeProgress } from './checkpoint.js';
 import { listHome, ListingFailed } from './home-lister.js';
 import { checkHome } from './home-check.js';
+import { homeRequester } from './home-requester.js';
 import { SHOWN_IDS, type ListingCheck } from './listing-check.js';
 import type { ListFilters, ListingMode } from './list-params.js';
 import type { HomeTracker } from './mine-progress.js';
@@ -73,28 +74,6 @@ interface PendingPage {
   counts: boolean;
 }
 
-/** Sends requests on the home's live instances, in turn. */
-function requester(options: HomeMinerOptions): (method: string, params: Record<string, unknown>) => Promise<RequestOutcome> {
-  let next = 0;
-  return async (method, params) => {
-    const live = options.instances.filter((instance) => instance.serving);
-    const instance = live[next++ % Math.max(1, live.length)];
-    // Instances start in the background: a request's time starts once its instance is up.
-    if (instance !== undefined && instance.connection === undefined) await instance.whenReady().catch(() => undefined);
-    // The interrupt cut its start-up short: the request was never sent, as if the listing had stopped first.
-    if (options.signal.aborted && instance !== undefined && instance.connection === undefined) return notSent(method, instance.index);
-    const outcome = instance === undefined ? unavailableOutcome() : await options.executor.run(instance, 0, { method, params }, performance.now());
-    options.onRequest(instance ?? null, outcome);
-    return outcome;
-  };
-}
-
-/** A request never sent because the interrupt came while its instance was starting: not a result of the run. */
-function notSent(method: string, index: number): RequestOutcome {
-  const message = `${method}: not sent, interrupted while instance ${index} was starting`;
-  return { ok: false, error: { code: LocalErrorCode.interrupted, message }, attempts: 0, overloaded: 0, timedOut: 0, latencyMs: 0, startedAt: performance.now() };
-}
-
 /**
  * Mines one home to the end: re-reads the threads an earlier run could not read, lists every
  * thread (from the server's index by default), writes each not written before exactly once,
@@ -104,7 +83,7 @@ function notSent(method: string, index: number): RequestOutcome {
  */
 export async function mineHome(options: HomeMinerOptions): Promise<HomeOutcome> {
   const { progress, tracker, written, signal } = options;
-  const request = requester(options);
+  const request = homeRequester(options);
   // Threads listed by this run and not (yet) written: in flight, failed, or another shard's.
   const listed = new Set<string>();
   const writer = new ThreadWriter(options);
@@ -218,7 +197,8 @@ export async function mineHome(options: HomeMinerOptions): Promise<HomeOutcome> 
       }
     } catch (failure) {
       if (!(failure instanceof ListingFailed)) throw failure;
-      error = failure.message;
+      // A page the interrupt kept from being sent leaves the home unfinished, not failed.
+      if (!(signal.aborted && failure.code === LocalErrorCode.interrupted)) error = failure.message;
     }
   }
 
