@@ -427,6 +427,8 @@ export async function openConnection(transport: Transport, options: SessionOptio
     if (options.signal?.aborted) throw new Error('start-up interrupted');
     await connection.start();
     await connection.initialize(params, { timeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS });
+    // The interrupt closed it mid-handshake, though the server's reply still came: not a connection to use.
+    if (!connection.isOpen) throw new Error(options.signal?.aborted ? 'start-up interrupted' : 'the connection closed during the handshake');
     return connection;
   } catch (error) {
     // An interrupted start is said as such, not as the exit the interrupt caused.

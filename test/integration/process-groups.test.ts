@@ -5,6 +5,7 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchReport } from '../../src/batch/run-batch.js';
 import type { RunReport } from '../../src/report/run-report.js';
+import { connect } from '../../src/client/connection.js';
 import { expectAccounted } from '../helpers/accounting.js';
 import { CAS_BIN, fixture, isAlive, ROOT } from '../helpers/cas-cli.js';
 import { pidsIn, until } from '../helpers/run-watch.js';
@@ -111,6 +112,17 @@ describe('a server that leaves something behind', () => {
 });
 
 describe('an interrupt during start-up', () => {
+  it('never hands over a connection whose handshake the interrupt cut short, even when the reply still comes', async () => {
+    const pidFile = path.join(dir, 'late-reply.pid');
+    const abort = new AbortController();
+    const started = connect({ command: process.execPath, args: [fixture('answers-initialize-on-close.mjs'), `--pid-file=${pidFile}`], signal: abort.signal });
+    const server = await readPid(pidFile);
+    // The interrupt closes the half-open connection; the server answers initialize as it goes.
+    abort.abort();
+    await expect(started).rejects.toThrow(/start-up interrupted/);
+    await until(() => !isAlive(server), 10_000);
+  });
+
   it('gives up a start that is stuck in the handshake at once, instead of waiting out its timeout', async () => {
     const pidFile = path.join(dir, 'stuck.pid');
     const run = execa(process.execPath, [CAS_BIN, 'run', '--json', '--codex-bin', fixture('never-initializes.mjs'), `--codex-arg=--pid-file=${pidFile}`, '--requests', '3'], {
