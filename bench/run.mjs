@@ -3,10 +3,11 @@
 // peak memory (bench/mine.mjs), and `cas batch` lines/s and peak memory as the input grows
 // (bench/batch.mjs); shards of `cas run` merged against one run, and `cas merge` time and memory
 // over many reports and big outputs (bench/merge.mjs); stdio, WebSocket and Unix-socket instances
-// side by side, and opening 64 connections to one server (bench/transports.mjs).
+// side by side, and opening 64 connections to one server (bench/transports.mjs); start-up: `cas
+// --version` against bare node, `cas request` against a minimal one-request client (bench/startup.mjs).
 // Prints figures and PASS/FAIL next to each bar; never exits non-zero on FAIL (it is not a test).
 //
-// Env overrides for quick trials: BENCH_ONLY (sections to run, comma list of run, mine, batch, merge, transports;
+// Env overrides for quick trials: BENCH_ONLY (sections to run, comma list of run, mine, batch, merge, transports, startup;
 // default all), BENCH_REQUESTS (throughput runs, default 20000), BENCH_RUNS (runs per client,
 // default 5), BENCH_MEMORY_REQUESTS (large memory run, default 200000), BENCH_REBUILD=1 (rebuild
 // the cached mining homes in bench/.cache/).
@@ -19,6 +20,7 @@ import { benchBatch } from './batch.mjs';
 import { parseJsonOutput, reportPids, runCasChild, stopCasChildren } from './cas-child.mjs';
 import { benchMerge } from './merge.mjs';
 import { benchMine } from './mine.mjs';
+import { benchStartup } from './startup.mjs';
 import { benchTransports } from './transports.mjs';
 import { runReference } from './reference-client.mjs';
 import { fmt, passFail, row } from './table.mjs';
@@ -200,7 +202,7 @@ async function runSection(name, section, print) {
   log(`section ${name} took ${((performance.now() - sectionStart) / 1000).toFixed(1)} s`);
 }
 
-const SECTIONS = ['run', 'mine', 'batch', 'merge', 'transports'];
+const SECTIONS = ['run', 'mine', 'batch', 'merge', 'transports', 'startup'];
 const only = selectedSections();
 const tmp = await mkdtemp(path.join(tmpdir(), 'cas-bench-'));
 cleanUpOnSignal(tmp);
@@ -219,6 +221,7 @@ try {
   if (only.has('batch')) await runSection('batch', () => benchBatch(ctx), print);
   if (only.has('merge')) await runSection('merge', () => benchMerge(ctx), print);
   if (only.has('transports')) await runSection('transports', () => benchTransports(ctx), print);
+  if (only.has('startup')) await runSection('startup', () => benchStartup(ctx), print);
 } finally {
   await rm(tmp, { recursive: true, force: true });
 }

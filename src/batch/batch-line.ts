@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonDepth, MAX_PARAMS_DEPTH } from '../json/depth.js';
 import { RequestIdSchema } from '../protocol/messages.js';
 

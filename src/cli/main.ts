@@ -66,6 +66,16 @@ function guardOutputs(io: CliIo): (exitCode: number) => number {
   };
 }
 
+/**
+ * yargs renders the whole help text after starting a command's handler, to cache it for a later
+ * showHelp(): tens of ms of CPU on every run, before cas can start its app-servers. cas never
+ * shows help from a handler (--help is answered by the parser), so nothing needs the cache.
+ */
+function skipHelpCaching(parser: unknown): void {
+  const usage = (parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
+  if (typeof usage?.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+}
+
 /** Runs the cas CLI on `argv` (without node and script) and resolves with the exit code. */
 export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const finish = guardOutputs(io);
@@ -91,9 +101,9 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr.write(`cas: unknown command ${word}${nearCommand(word)}; name one of ${COMMANDS.map((entry) => entry.name).join(', ')}\n`);
     return ExitCode.usage;
   }
-  const { default: yargs } = await import('yargs');
-  // Only the command that runs is loaded: the others are listed by name, so `cas --help` stays cheap.
-  const loaded = chosen === undefined ? undefined : await chosen.load();
+  // Only the command that runs is loaded (the others are listed by name, so `cas --help` stays
+  // cheap), side by side with the parser: one's files are read while the other compiles.
+  const [{ default: yargs }, loaded] = await Promise.all([import('yargs'), chosen?.load()]);
   let exitCode: number = ExitCode.ok;
   let parser = yargs(glueDashValues(argv))
     .scriptName('cas')
@@ -120,6 +130,7 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
     .help()
     .alias('help', 'h')
     .version(casVersion());
+  skipHelpCaching(parser);
   try {
     await parser.parseAsync();
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { CLIENT_METHODS, isClientMethod, type ClientMethod, type ClientResult } from '../protocol/client-methods.js';
 import type { ExperimentalFeatureListParams, ExperimentalFeatureListResponse } from '../protocol/experimental-features.js';
 import type { InitializeResult, Notification, RequestId, RpcErrorObject } from '../protocol/messages.js';

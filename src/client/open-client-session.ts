@@ -3,7 +3,6 @@ import { LocalErrorCode } from '../protocol/error-codes.js';
 import { AppServerError } from './app-server-error.js';
 import type { CasClientOptions } from './cas-client-options.js';
 import { openClientHome, type ClientHome } from './client-home.js';
-import { connectToEndpoint } from './connect-endpoint.js';
 import { connect, type AppServerConnection } from './connection.js';
 import { ServerRequestBroker } from './server-request-broker.js';
 
@@ -41,6 +40,8 @@ export async function openClientSession(options: CasClientOptions): Promise<Clie
   const broker = new ServerRequestBroker({ handler: options.onServerRequest, timeoutMs: options.serverRequestTimeoutMs });
   if (options.endpoint !== undefined) {
     try {
+      // Loaded only to reach a running server (ws, http, tls, ...): a spawned one needs none of it.
+      const { connectToEndpoint } = await import('./connect-endpoint.js');
       return { connection: await connectToEndpoint(options.endpoint, options.token, sessionOptions(options, broker)), broker, home: undefined };
     } catch (error) {
       broker.close();

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { LocalErrorCode } from '../protocol/error-codes.js';
 import { AppServerError } from './app-server-error.js';
 

@@ -1,10 +1,8 @@
 import path from 'node:path';
-import { connectToEndpoint, tokenOf } from '../client/connect-endpoint.js';
 import { connect, openConnection, type AppServerConnection } from '../client/connection.js';
 import type { BackoffOptions } from '../runner/backoff.js';
 import type { TokenSource } from '../transport/bearer-token.js';
 import type { Endpoint } from '../transport/endpoint.js';
-import { ListeningChildTransport } from '../transport/listening-child-transport.js';
 import type { TransportKind } from '../transport/transport.js';
 import type { InstanceConnectOptions } from './start-instances.js';
 
@@ -50,14 +48,16 @@ function serverAuthArgs(token: TokenSource | undefined): string[] {
 
 /** Starts one app-server the target's way and completes the handshake: what an instance's `launch` does; aborting `signal` gives the start up. */
 export function launcher(target: ServerTarget, index: number, server: SpawnedServer | undefined, socketDir: string, session: InstanceConnectOptions): (signal: AbortSignal) => Promise<AppServerConnection> {
+  // The WebSocket and socket code (ws, http, tls, ...) loads only for a target that uses it: most runs spawn over stdio.
   if (target.mode === 'connect') {
     const endpoint = endpointFor(target, index);
-    return (signal) => connectToEndpoint(endpoint, target.token, { ...session, signal });
+    return async (signal) => (await import('../client/connect-endpoint.js')).connectToEndpoint(endpoint, target.token, { ...session, signal });
   }
   if (server === undefined) throw new Error('a spawned target needs the server command');
   if (target.listen === 'stdio') return (signal) => connect({ ...session, ...server, signal });
   const listen = target.listen;
   return async (signal) => {
+    const [{ tokenOf }, { ListeningChildTransport }] = await Promise.all([import('../client/connect-endpoint.js'), import('../transport/listening-child-transport.js')]);
     const bearer = listen === 'ws' ? await tokenOf(target.token) : undefined;
     const transport = new ListeningChildTransport({
       request: server,

@@ -5,6 +5,7 @@ import type { Shard } from '../shard/shard-spec.js';
 import { mergeListingChecks } from './listing-check-merge.js';
 import { MergeError } from './merge-error.js';
 import type { MinedHomeFields, MineFields } from './report-schema.js';
+import { plural } from '../report/plural.js';
 import { formatIndexes } from './shard-set.js';
 
 /** A home of a merged mine: its shards' parts as one. */
@@ -38,7 +39,7 @@ function canonical(value: unknown): string {
 /** What a mine mined and how, in a few words (what every shard of one job shares). */
 function describeWork(fields: MineFields): string {
   const read = fields.read ? `--read --items ${fields.items}` : 'listing only';
-  return `${fields.homeCount} home(s), ${read}, --listing ${fields.listing}, since ${fields.since ?? 'the start'}, filters ${canonical(fields.filters)}`;
+  return `${plural(fields.homeCount, 'home')}, ${read}, --listing ${fields.listing}, since ${fields.since ?? 'the start'}, filters ${canonical(fields.filters)}`;
 }
 
 /**

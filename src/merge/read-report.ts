@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { regularFileSize } from './input-file.js';
 import { MergeError } from './merge-error.js';
 import { BaseReportSchema, BatchFieldsSchema, MineFieldsSchema, RunFieldsSchema, type BaseReportFields, type BatchFields, type MineFields, type RunFields } from './report-schema.js';

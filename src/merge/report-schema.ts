@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_SHARD_COUNT } from '../shard/shard-spec.js';
 
 const count = z.number().int().min(0);

@@ -1,6 +1,6 @@
 import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeJsonAtomic } from '../instance/atomic-write.js';
 import { MAX_SHARD_COUNT } from '../shard/shard-spec.js';
 import { ListFiltersSchema } from './list-params.js';

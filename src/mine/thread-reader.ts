@@ -1,5 +1,5 @@
 import { stringifyJson } from '../json/stringify.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LocalErrorCode, RpcErrorCode } from '../protocol/error-codes.js';
 import type { OutcomeError, RequestOutcome } from '../runner/execute-request.js';
 import { isItemEntry, isThread, pageOf, type ThreadShape } from './page-shapes.js';

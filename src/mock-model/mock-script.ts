@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MockRateLimitsSchema, type MockRateLimits } from './rate-limit-headers.js';
 
 /** A token count in a script: a whole number >= 0. */

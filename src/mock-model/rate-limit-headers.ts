@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One rate-limit window the mock model reports: codex turns these headers into `account/rateLimits/updated`. */
 const MockWindowSchema = z.strictObject({

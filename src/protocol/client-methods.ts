@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ExperimentalFeatureListParamsSchema, ExperimentalFeatureListResponseSchema } from './experimental-features.js';
 import { ModelListParamsSchema, ModelListResponseSchema } from './models.js';
 import { RateLimitsResultSchema } from './rate-limits.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `experimentalFeature/list` params: paging, and optionally a loaded thread whose config to use. */
 export const ExperimentalFeatureListParamsSchema = z.looseObject({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** JSON-RPC request id: the app-server accepts strings and integers. */
 export const RequestIdSchema = z.union([z.string(), z.number().int()]);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `model/list` params: paging, hidden models too, another configured provider. */
 export const ModelListParamsSchema = z.looseObject({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Notification } from './messages.js';
 import { RateLimitsUpdatedParamsSchema } from './rate-limits.js';
 import { ThreadItemSchema } from './thread-items.js';

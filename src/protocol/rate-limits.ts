@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One rate-limit window: the share used, its length and when it resets (Unix seconds). */
 export const RateLimitWindowSchema = z.looseObject({

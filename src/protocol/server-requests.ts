@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Server -> client request methods of the v2 protocol (codex-cli 0.169.0). */
 export const ServerRequestMethod = {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { openEnum, openUnion } from './open-kinds.js';
 
 // The items of a turn (ThreadItem of codex 0.169.0), one schema per kind: the fields the server

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ThreadItemSchema } from './thread-items.js';
 import { ThreadSchema } from './threads.js';
 import { TurnSchema } from './turns.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TurnSchema } from './turns.js';
 
 /** A thread as the server sends it: the fields people read, every other one kept. */

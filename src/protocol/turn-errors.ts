@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The `error` notification: a turn's trouble, while it lasts (`willRetry`) or at its end. */
 export const ErrorNotificationParamsSchema = z.looseObject({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TurnSchema } from './turns.js';
 
 /** One item of user input, e.g. `{type: "text", text}`; the other kinds (images, skills, ...) pass through. */

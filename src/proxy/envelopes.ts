@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RequestIdSchema, RpcErrorObjectSchema } from '../protocol/messages.js';
 
 /** `cas/request`: send a request to the app-server. */

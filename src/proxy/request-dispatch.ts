@@ -5,7 +5,7 @@ import type { RequestEnvelopeSchema } from './envelopes.js';
 import type { EventStream } from './event-stream.js';
 import { idKey, type MessageTaps } from './message-taps.js';
 import { routingKeys } from './routing-keys.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 type RequestEnvelope = z.infer<typeof RequestEnvelopeSchema>;
 

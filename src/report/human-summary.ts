@@ -3,6 +3,7 @@ import type { MineReport } from '../mine/run-mine.js';
 import type { BaseReport } from './base-report.js';
 import type { RunReport } from './run-report.js';
 import { mineHomeLines } from './mine-home-lines.js';
+import { plural } from './plural.js';
 import { truncate } from './truncate.js';
 import { describeCodex } from '../codex/describe-codex.js';
 import { describeShard } from '../shard/shard-spec.js';
@@ -81,7 +82,7 @@ export function formatRunSummary(report: RunReport): string {
 export function formatBatchSummary(report: BatchReport): string {
   const { lines: counts } = report;
   const lines = [
-    `cas batch: ${counts.read} lines (${counts.requests} requests, ${counts.bad} bad), ${counts.written} results written ${where(report)}`,
+    `cas batch: ${plural(counts.read, 'line')} (${plural(counts.requests, 'request')}, ${counts.bad} bad), ${plural(counts.written, 'result')} written ${where(report)}`,
     ...shardLines(report),
     ...commonLines(report),
   ];
@@ -93,9 +94,9 @@ export function formatBatchSummary(report: BatchReport): string {
 export function formatMineSummary(report: MineReport): string {
   const { threads } = report;
   const failed = threads.failed > 0 ? `, ${threads.failed} failed` : '';
-  const what = report.read ? `${threads.listed} new threads listed, ${threads.read} read${failed}` : `${threads.listed} new threads listed`;
+  const what = report.read ? `${plural(threads.listed, 'new thread')} listed, ${threads.read} read${failed}` : `${plural(threads.listed, 'new thread')} listed`;
   const since = report.since === null ? '' : ` since ${report.since}`;
-  const lines = [`cas mine: ${report.homes.length} home(s)${since}, ${what}, ${threads.written} lines written ${where(report)}${report.resumed ? ' [resumed]' : ''}`];
+  const lines = [`cas mine: ${plural(report.homes.length, 'home')}${since}, ${what}, ${plural(threads.written, 'line')} written ${where(report)}${report.resumed ? ' [resumed]' : ''}`];
   lines.push(...shardLines(report));
   // A shard whose share held no thread did all it had to: it says so, as its output is empty.
   if (report.shard.count > 1 && report.homes.every((home) => home.done && home.threads === 0 && home.failed === 0)) {

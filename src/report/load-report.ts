@@ -1,5 +1,5 @@
 import { open, stat } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BaseReport } from './base-report.js';
 
 /** The largest report file read (a report of a long, wide run is a few tens of MB). */

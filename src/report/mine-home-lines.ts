@@ -1,10 +1,7 @@
 import type { ListingCheck } from '../mine/listing-check.js';
 import type { MinedHome } from '../mine/run-mine.js';
+import { plural } from './plural.js';
 import { truncate } from './truncate.js';
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
 
 /** What the check of a listing found, in a few words. */
 function checkWords(check: ListingCheck): string[] {

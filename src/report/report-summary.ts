@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BatchReport } from '../batch/run-batch.js';
 import type { MineReport } from '../mine/run-mine.js';
 import { commonLines, formatBatchSummary, formatMineSummary, formatRunSummary, where } from './human-summary.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppServerError } from '../client/app-server-error.js';
 import type { AppServerConnection } from '../client/connection.js';
 import { ProcessGroups } from '../process/process-groups.js';

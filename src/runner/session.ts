@@ -4,7 +4,7 @@ import { planHomes, type HomePlan } from '../instance/codex-home.js';
 import type { Instance } from '../instance/instance.js';
 import { launchInstances, type InstanceConnectOptions } from '../instance/start-instances.js';
 import type { ServerTarget } from '../instance/server-target.js';
-import { startMockModel, type MockModel, type MockModelStats } from '../mock-model/mock-model-server.js';
+import type { MockModel, MockModelStats } from '../mock-model/mock-model-server.js';
 import type { MockScriptInput } from '../mock-model/mock-script.js';
 import { mockProviderArgs, mockProviderConfig } from '../mock-model/provider-config.js';
 import { openRunDir } from './run-dir.js';
@@ -178,7 +178,8 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
   try {
     // A running server reads its own config: cas cannot point it at a loopback model.
     if (options.target?.mode === 'connect' && options.mockModel !== undefined) throw new AppServerError('a mock model needs servers cas starts, not running ones', { kind: 'startup', code: LocalErrorCode.exited });
-    if (options.mockModel !== undefined) mock = await startMockModel({ script: options.mockModel });
+    // The loopback model (an HTTP server) loads only when a run asks for it.
+    if (options.mockModel !== undefined) mock = await (await import('../mock-model/mock-model-server.js')).startMockModel({ script: options.mockModel });
     const url = mock?.url;
     const startedAt = new Date();
     const start = performance.now();

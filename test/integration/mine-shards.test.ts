@@ -75,7 +75,7 @@ describe('cas mine --shard, against the real app-server', () => {
 
     const merge = await cas(['merge', ...reports.map((_, index) => at(`one-report-${index}.json`)).reverse(), '--check-outputs', '--out', at('one-merged.json')]);
     expect(merge.exitCode, merge.stderr).toBe(0);
-    expect(merge.stdout).toContain(`cas merge: 3 shards of job one\ncas mine: 1 home(s), ${THREADS} new threads listed, ${THREADS} lines written`);
+    expect(merge.stdout).toContain(`cas merge: 3 shards of job one\ncas mine: 1 home, ${THREADS} new threads listed, ${THREADS} lines written`);
     expect(merge.stdout).toContain(`${one} (split by thread id over 3 shards): ${THREADS} threads in ${Math.ceil(THREADS / 50)} pages, done`);
     expect(merge.stdout).toContain(`outputs: 3 outputs, ${THREADS} lines, ${THREADS} threads, each thread once`);
     const merged = await readJson<MergedMineReport>(at('one-merged.json'));
@@ -115,7 +115,7 @@ describe('cas mine --shard, against the real app-server', () => {
     // A shard of another mine (here the one-home job) does not merge with these.
     const mixed = await cas(['merge', at('many-report-0.json'), at('one-report-1.json'), at('many-report-2.json')]);
     expect(mixed.exitCode).toBe(1);
-    expect(mixed.stderr).toBe(`cas merge: shards of different mines: ${at('many-report-0.json')} mined 4 home(s), listing only, --listing index, since the start, filters {}, ${at('one-report-1.json')} 1 home(s), listing only, --listing index, since the start, filters {}`);
+    expect(mixed.stderr).toBe(`cas merge: shards of different mines: ${at('many-report-0.json')} mined 4 homes, listing only, --listing index, since the start, filters {}, ${at('one-report-1.json')} 1 home, listing only, --listing index, since the start, filters {}`);
   });
 
   it('reads a split home whole (--read), and a shard whose share holds no thread writes nothing and says so', async () => {

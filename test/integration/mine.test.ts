@@ -227,7 +227,7 @@ describe('cas mine against a home of real threads', () => {
     const lines = linesOf(stdout);
     expect(lines.filter((line) => line.codexHome === home)).toHaveLength(THREADS);
     expect(lines.filter((line) => line.codexHome === second)).toHaveLength(5);
-    expect(stderr).toMatch(/2 home\(s\)/);
+    expect(stderr).toMatch(/2 homes/);
   });
 });
 

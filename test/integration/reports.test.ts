@@ -55,7 +55,7 @@ describe('cas report renders reports of every kind', () => {
     expect(mine.exitCode, mine.stderr).toBe(0);
     const mineShown = await cas(['report', file('mine.json'), '--html', file('mine.html')]);
     expect(mineShown.stdout).toBe(mine.stderr);
-    expect(mineShown.stdout).toMatch(/^cas mine: 1 home\(s\), 0 new threads listed/);
+    expect(mineShown.stdout).toMatch(/^cas mine: 1 home, 0 new threads listed/);
     expect((await readJson<MineReport>('mine.json')).perInstance[0]!.cpuSeconds).toBeGreaterThan(0);
     expect(await readFile(file('mine.html'), 'utf8')).toContain('Homes mined');
   });

@@ -120,7 +120,7 @@ describe('mergeReports of cas mine shards', () => {
     expect(await problem(mergeReports(await files([dealt(0, [0]), dealt(1, [1])])))).toBe('shards: home 2 of 3 is in no report of shard 0');
 
     const other = { ...dealt(1, [1]), read: true };
-    expect(await problem(mergeReports(await files([dealt(0, [0, 2]), other])))).toMatch(/^shards: shards of different mines: .* mined 3 home\(s\), listing only, .* 3 home\(s\), --read --items full, /);
+    expect(await problem(mergeReports(await files([dealt(0, [0, 2]), other])))).toMatch(/^shards: shards of different mines: .* mined 3 homes, listing only, .* 3 homes, --read --items full, /);
 
     const run = { ...syntheticReport({ seconds: 1, perSecond: 5, medianMs: 5, sigma: 0.3, seed: 9 }), shard: { index: 1, count: 2, jobId: 'j' } };
     expect(await problem(mergeReports(await files([dealt(0, [0, 2]), run])))).toMatch(/^input: .* is a cas run report, .* a cas mine report$/);

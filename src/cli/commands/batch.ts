@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { stat } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { runBatch } from '../../batch/run-batch.js';
 import { endStream } from '../../files/end-stream.js';
 import { formatBatchSummary } from '../../report/human-summary.js';

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { compareReports } from '../../report/compare/compare-reports.js';
 import { compareSummary } from '../../report/compare/compare-summary.js';
 import { renderCompareHtml } from '../../report/html/compare-page.js';

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeJsonAtomic } from '../../instance/atomic-write.js';
 import { mergeBatchOutputs } from '../../merge/batch-output-merge.js';
 import { MergeError } from '../../merge/merge-error.js';

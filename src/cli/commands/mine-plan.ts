@@ -1,6 +1,6 @@
 import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { INDEX_PLACEHOLDER } from '../../instance/codex-home.js';
 import { loadCheckpoint, type MineCheckpoint } from '../../mine/checkpoint.js';
 import { ALL_SOURCE_KINDS, type ListFilters, type ListingMode } from '../../mine/list-params.js';

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isLoopbackHost, startMockModel, type MockModelStats } from '../../mock-model/mock-model-server.js';
 import type { CliIo } from '../cli-io.js';
 import { ExitCode } from '../exit-codes.js';

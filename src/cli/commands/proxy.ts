@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_CLIENT_INFO } from '../../client/connection.js';
 import { inheritedCodexHome } from '../../instance/inherited-home.js';
 import { makeDirectory } from '../../files/make-dir.js';

@@ -52,7 +52,8 @@ export async function runRequest(argv: Record<string, unknown>, io: CliIo): Prom
   const interrupts = handleInterrupts(io.stderr);
   let report;
   try {
-    report = await runMethod({ ...resolved, redactor, instances: 1, requests: 1, concurrency: 1, samples: 1, signal: interrupts.signal });
+    // No report is printed: the servers' CPU and memory are not sampled (a last sample costs a round trip).
+    report = await runMethod({ ...resolved, redactor, instances: 1, requests: 1, concurrency: 1, samples: 1, serverStats: false, signal: interrupts.signal });
   } finally {
     interrupts.dispose();
   }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { JsonlFileWriter } from '../../report/records-writer.js';
 import type { ThresholdCheck } from '../../report/thresholds.js';
 import { CompareFlagsSchema } from '../options/compare-options.js';

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeCodex } from '../../codex/describe-codex.js';
 import { runSmoke } from '../../smoke/run-smoke.js';
 import { formatSmokeLines } from '../../smoke/smoke-result.js';

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BudgetChange } from '../../budget/budget-pacer.js';
 import { describeBudgetChange } from '../../budget/describe-budget.js';
 

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_ROUNDS } from '../../report/compare/blocks.js';
 import { positiveInt, singleString } from './flag-schemas.js';
 

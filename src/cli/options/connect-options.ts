@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ServerTarget } from '../../instance/server-target.js';
 import { readToken, TokenFileError, type TokenSource } from '../../transport/bearer-token.js';
 import { EndpointError, parseEndpoint, type Endpoint } from '../../transport/endpoint.js';

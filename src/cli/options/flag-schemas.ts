@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Node timers take at most 2^31-1 ms (about 24.8 days); a larger delay silently becomes 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MockScript } from '../../mock-model/mock-script.js';
 import { UsageError } from '../usage-error.js';
 import { milliseconds, singleString } from './flag-schemas.js';

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DEFAULT_POLICY,
   ELICITATION_ACTIONS,

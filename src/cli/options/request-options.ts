@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { singleString } from './flag-schemas.js';
 import { loadParams } from './params.js';
 

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `--server-stats`: sample each app-server's CPU and memory (on by default; `--no-server-stats` turns it off). */
 export function withServerStatsOption<T>(yargs: Argv<T>) {

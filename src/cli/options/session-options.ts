@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../client/connection.js';
 import { CodexNotFoundError, resolveCodex, type ResolvedCodex } from '../../codex/resolve-codex.js';
 import { directoryProblem } from '../../files/make-dir.js';

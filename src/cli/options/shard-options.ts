@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolveShard, type ResolvedShard } from '../../shard/resolve-shard.js';
 import { parseShardSpec, ShardError } from '../../shard/shard-spec.js';
 import { UsageError } from '../usage-error.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { UsageError } from '../usage-error.js';
 
 function flagName(key: PropertyKey | undefined): string {

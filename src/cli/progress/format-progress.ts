@@ -1,3 +1,4 @@
+import { plural as pluralOf } from '../../report/plural.js';
 import type { HomeLine, ProgressState } from './progress-state.js';
 
 /** Homes shown one per line; past this, the rest are summed up in one. */
@@ -10,10 +11,9 @@ export function count(value: number): string {
   return Math.round(value).toLocaleString('en-US');
 }
 
-/** "1 error", "2 errors", "1 retry", "3 retries". */
+/** "1 error", "2 errors", "1,200 retries": counts with thousands separators. */
 export function plural(value: number, word: string): string {
-  if (value === 1) return `1 ${word}`;
-  return `${count(value)} ${word.endsWith('y') && !/[aeiou]y$/.test(word) ? `${word.slice(0, -1)}ies` : `${word}s`}`;
+  return pluralOf(value, word, count);
 }
 
 /** 9s, 2m05s, 1h02m: as much precision as a person reads in a glance. */
