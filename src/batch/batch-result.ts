@@ -1,4 +1,4 @@
-import { roundMs } from '../report/latency-recorder.js';
+import { roundMs } from '../report/round-ms.js';
 import type { OutcomeError, RequestOutcome } from '../runner/execute-request.js';
 import type { Redactor } from '../report/redactor.js';
 import { stringifyJson } from '../json/stringify.js';

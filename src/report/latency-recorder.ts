@@ -1,4 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
+import { roundMs } from './round-ms.js';
+
+export { roundMs };
 
 /** Latency percentiles of a run, in ms. */
 export interface LatencySummary {
@@ -10,11 +13,6 @@ export interface LatencySummary {
   p99: number;
   p999: number;
   max: number;
-}
-
-/** Rounds to microseconds, the histogram's unit. */
-export function roundMs(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }
 
 /** What is known exactly about a set of latencies, besides their histogram. */

@@ -1,5 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
-import { roundMs } from './latency-recorder.js';
+import { roundMs } from './round-ms.js';
 import type { ServerSecond } from './server-usage.js';
 
 /** What happened in one second of a run. */

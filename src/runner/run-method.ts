@@ -4,10 +4,9 @@ import type { LatencyRecord, RunStats } from '../report/run-stats.js';
 import { checkThresholds, type Thresholds } from '../report/thresholds.js';
 import { linkedAbort } from './linked-abort.js';
 import { requestExecutor } from './request-executor.js';
-import { runRequestPhase, type PhaseProgress } from './request-phase.js';
+import type { PhaseProgress } from './request-phase.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { withSession, type SessionOptions } from './session.js';
-import { turnExecutor } from './turn-executor.js';
 
 /** Where a run is, for a progress display. */
 export interface RunProgress {
@@ -81,6 +80,17 @@ export function measuresTurns(method: string): boolean {
   return method === 'turn/start';
 }
 
+/** The modules a run needs once its app-servers are starting (the turn executor only for turns). */
+interface RunParts {
+  runRequestPhase: typeof import('./request-phase.js').runRequestPhase;
+  turnExecutor: typeof import('./turn-executor.js').turnExecutor | undefined;
+}
+
+async function loadRunParts(turns: boolean): Promise<RunParts> {
+  const [{ runRequestPhase }, turnModule] = await Promise.all([import('./request-phase.js'), turns ? import('./turn-executor.js') : undefined]);
+  return { runRequestPhase, turnExecutor: turnModule?.turnExecutor };
+}
+
 /** Starts the instances, runs the requests across them, closes everything and reports. */
 export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
   const abort = linkedAbort(options.signal);
@@ -105,23 +115,27 @@ export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
   const turns = measuresTurns(options.method);
   // Why cas itself stopped the run early (no turn can run), as opposed to an interrupt.
   let stoppedBecause: string | null = null;
-  const execute = turns
-    ? turnExecutor({
-        policy: options.retry,
-        threadParams: options.turns?.threadParams ?? {},
-        freshThread: options.turns?.freshThread ?? false,
-        turnTimeoutMs: options.turns?.turnTimeoutMs ?? 300_000,
-        signal,
-        onHopeless(reason) {
-          stoppedBecause = reason;
-          abort.abort(reason);
-        },
-      })
-    : requestExecutor(options.retry, signal);
   progress('starting');
   let last: PhaseProgress | undefined;
   try {
-    return await withSession({ ...options, signal }, async (session) => {
+    // What only the requests need loads while the app-servers start: most of a short command's wait.
+    let parts: RunParts | undefined;
+    const whileStarting = async () => void (parts = await loadRunParts(turns));
+    return await withSession({ ...options, signal, whileStarting }, async (session) => {
+      const { runRequestPhase, turnExecutor } = parts!;
+      const execute = turnExecutor
+        ? turnExecutor({
+            policy: options.retry,
+            threadParams: options.turns?.threadParams ?? {},
+            freshThread: options.turns?.freshThread ?? false,
+            turnTimeoutMs: options.turns?.turnTimeoutMs ?? 300_000,
+            signal,
+            onHopeless(reason) {
+              stoppedBecause = reason;
+              abort.abort(reason);
+            },
+          })
+        : requestExecutor(options.retry, signal);
       options.onStarted?.(session.instances);
       const { stats, wallMs } = await runRequestPhase({
         instances: session.instances,

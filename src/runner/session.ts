@@ -18,9 +18,9 @@ import { DEFAULT_POLICY, type ServerRequestPolicy } from '../policy/choices.js';
 import { policyHandler } from '../policy/policy-handler.js';
 import { ServerRequestTally } from '../policy/server-request-tally.js';
 import type { Redactor } from '../report/redactor.js';
-import { ServerSampler, type ServerSamplerOptions } from './server-sampler.js';
+import type { ServerSampler, ServerSamplerOptions } from './server-sampler.js';
 import type { Shard } from '../shard/shard-spec.js';
-import { BudgetPacer, type BudgetChange } from '../budget/budget-pacer.js';
+import type { BudgetChange, BudgetPacer } from '../budget/budget-pacer.js';
 import type { BudgetSnapshot } from '../budget/governor.js';
 import { RATE_LIMITS_READ } from '../budget/rate-limits.js';
 import type { AppServerConnection, ClientInfo } from '../client/connection.js';
@@ -38,6 +38,8 @@ export interface SessionOptions {
   codexArgs: readonly string[];
   /** Where fresh homes and state files go; default a temp dir. */
   runDir?: string;
+  /** Work for the caller while the app-servers start (e.g. loading what the requests need); awaited before the body runs. */
+  whileStarting?: () => Promise<void>;
   /** Keep the temp run dir. */
   keepRunDir?: boolean;
   /** `--codex-home` (with `{i}` for one per instance). */
@@ -173,7 +175,8 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
   const serverRequests = new ServerRequestTally();
   const cleanups: Array<() => void> = [];
   let stateLock: FileLock | undefined;
-  const budget = options.budgetPacing ? new BudgetPacer({ read: () => readBudget(instances), onChange: options.onBudget }) : undefined;
+  // The budget and the sampler load only for the runs that use them: a one-off request needs neither.
+  const budget = options.budgetPacing ? new (await import('../budget/budget-pacer.js')).BudgetPacer({ read: () => readBudget(instances), onChange: options.onBudget }) : undefined;
   if (budget !== undefined) cleanups.push(() => budget.stop());
   try {
     // A running server reads its own config: cas cannot point it at a loopback model.
@@ -212,9 +215,14 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
     instances = launched.instances;
     let startupWallMs = 0;
     const ready = launched.started.then(() => void (startupWallMs = performance.now() - start));
+    // Started once the spawns are under way: its loading overlaps the servers' start-up.
+    const prepared = options.whileStarting?.();
+    // Handled below, once the start-up is awaited: not an unhandled rejection meanwhile.
+    prepared?.catch(() => undefined);
     if (!options.startInBackground || options.requireAll) await ready;
+    await prepared;
     if (options.serverStats !== false) {
-      sampler = new ServerSampler(instances, options.serverStats === true || options.serverStats === undefined ? {} : options.serverStats);
+      sampler = new (await import('./server-sampler.js')).ServerSampler(instances, options.serverStats === true || options.serverStats === undefined ? {} : options.serverStats);
       sampler.start();
     }
     const close = async () => {
