@@ -24,6 +24,7 @@ import { benchStartup } from './startup.mjs';
 import { benchTransports } from './transports.mjs';
 import { runReference } from './reference-client.mjs';
 import { fmt, passFail, row } from './table.mjs';
+import { envInt, median } from './numbers.mjs';
 
 const INSTANCES = 2;
 const CONCURRENCY = 32;
@@ -40,20 +41,8 @@ const GROWTH_BAR = 1.25;
 /** Sampling the servers must cost cas under this share of one core. */
 const SAMPLING_BAR_PCT = 1;
 
-function envInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
-  return value;
-}
 
 const log = (message) => process.stderr.write(`bench: ${message}\n`);
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /**
  * Runs `node bin/cas run ...` directly (no npx, no shell) so the child pid is the cas node process,

@@ -10,23 +10,14 @@ import path from 'node:path';
 import { resolveCodex } from '../dist/index.js';
 import { CAS, ROOT } from './cas-child.mjs';
 import { fmt, passFail, row } from './table.mjs';
+import { envInt, median } from './numbers.mjs';
 
 const VERSION_RATIO_BAR = 2.5;
 const REQUEST_DIFFERENCE_BAR_S = 0.15;
 const METHOD = 'thread/list';
 const PARAMS = '{"limit":1}';
 
-function envInt(name, fallback) {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
-  return value;
-}
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /** Runs `node ...args` to its end: the wall time from spawn to exit, its exit code and output. */
 function timeNode(args) {

@@ -14,6 +14,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { resolveCodex } from '../dist/index.js';
 import { parseJsonOutput, reportPids, runCasChild, stderrTail } from './cas-child.mjs';
 import { fmt, row } from './table.mjs';
+import { envInt, median } from './numbers.mjs';
 
 const INSTANCES = 2;
 const CONCURRENCY = 32;
@@ -21,18 +22,7 @@ const CONNECTIONS = 64;
 const OPEN_RUNS = 3;
 const TRANSPORTS = ['stdio', 'ws', 'unix'];
 
-function envInt(name, fallback) {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
-  return value;
-}
 
-const median = (values) => {
-  const sorted = values.filter((value) => value !== null).sort((a, b) => a - b);
-  if (sorted.length === 0) return null;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /** One `cas run` and its report; a run without a report, or with failures, is a warning. */
 async function casRun(ctx, label, args) {

@@ -33,15 +33,8 @@ import { followThreadPages } from './thread-pages.js';
 import { startTrackedTurn, type TrackedTurn } from './tracked-turn.js';
 import { notificationParser, type MalformedNotificationListener } from './typed-notifications.js';
 
-export {
-  DEFAULT_TURN_TIMEOUT_MS,
-  type CasClientOptions,
-  type ClientRequestOptions,
-  type FromConnectionOptions,
-  type RequestArgs,
-  type ThreadsParams,
-  type TurnStartOptions,
-} from './cas-client-options.js';
+// The client's options are part of its API.
+export * from './cas-client-options.js';
 
 /** A method name: one cas types, or any other string. */
 type MethodName<Known extends string> = Known | (string & {});

@@ -4,7 +4,7 @@ import type { ErrorCode } from '../protocol/error-codes.js';
 import { ServerRequestTally } from '../policy/server-request-tally.js';
 import type { BaseReport, InstanceReport } from '../report/base-report.js';
 import { ErrorTally } from '../report/error-tally.js';
-import { roundMs } from '../report/latency-recorder.js';
+import { roundMs } from '../report/round-ms.js';
 import type { RequestTotals } from '../report/run-stats.js';
 import { LatencyMerge } from './latency-merge.js';
 import type { BaseReportFields } from './report-schema.js';

@@ -1,5 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
-import { roundMs } from '../report/latency-recorder.js';
+import { roundMs } from '../report/round-ms.js';
 import type { ServerSecond } from '../report/server-usage.js';
 import type { TimelineSecond } from '../report/timeline.js';
 import { decodeHistogram } from './latency-merge.js';

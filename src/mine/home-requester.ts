@@ -5,7 +5,7 @@ import { unavailableOutcome, type JobExecutor } from '../runner/run-workers.js';
 
 /** What {@link homeRequester} needs: the home's instances, how to run a request, where it is counted. */
 export interface HomeRequesterOptions {
-  instances: readonly Pick<Instance, 'index' | 'serving' | 'connection' | 'whenReady'>[];
+  instances: readonly Instance[];
   executor: JobExecutor;
   /** Counts every request sent (or found no instance) in the run's statistics. */
   onRequest(instance: Instance | null, outcome: RequestOutcome): void;
@@ -13,7 +13,7 @@ export interface HomeRequesterOptions {
 }
 
 /** Resolves once the instance is up (or gone), or at once when the mine is interrupted. */
-async function readyOrInterrupted(instance: Pick<Instance, 'whenReady'>, signal: AbortSignal): Promise<void> {
+async function readyOrInterrupted(instance: Instance, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return;
   let stop: (() => void) | undefined;
   const interrupted = new Promise<void>((resolve) => {
@@ -51,8 +51,8 @@ export function homeRequester(options: HomeRequesterOptions): (method: string, p
     // Instances start in the background: a request's time starts once its instance is up.
     if (instance.connection === undefined) await readyOrInterrupted(instance, options.signal);
     if (options.signal.aborted) return notSent(method, instance.index);
-    const outcome = await options.executor.run(instance as Instance, 0, { method, params }, performance.now());
-    options.onRequest(instance as Instance, outcome);
+    const outcome = await options.executor.run(instance, 0, { method, params }, performance.now());
+    options.onRequest(instance, outcome);
     return outcome;
   };
 }

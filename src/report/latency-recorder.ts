@@ -1,8 +1,6 @@
 import * as hdr from 'hdr-histogram-js';
 import { roundMs } from './round-ms.js';
 
-export { roundMs };
-
 /** Latency percentiles of a run, in ms. */
 export interface LatencySummary {
   min: number;

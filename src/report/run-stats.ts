@@ -1,7 +1,8 @@
 import type { ErrorCode } from '../protocol/error-codes.js';
 import type { OutcomeError, RequestOutcome } from '../runner/execute-request.js';
 import { ErrorTally } from './error-tally.js';
-import { LatencyRecorder, roundMs } from './latency-recorder.js';
+import { LatencyRecorder } from './latency-recorder.js';
+import { roundMs } from './round-ms.js';
 import { RecentWindow } from './recent-window.js';
 import { Timeline } from './timeline.js';
 

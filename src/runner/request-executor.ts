@@ -8,10 +8,7 @@ export function requestExecutor(policy: RetryPolicy, signal?: AbortSignal): JobE
   return {
     async run(instance: Instance, _slot, job, startedAt) {
       // Each attempt goes to the instance's live app-server: after a restart, the new one.
-      const send = async (method: string, params: unknown) => {
-        const current = instance.connection;
-        return (current?.isOpen === true ? current : await instance.whenReady()).request(method, params);
-      };
+      const send = async (method: string, params: unknown) => (instance.connection ?? (await instance.whenReady())).request(method, params);
       const outcome = await executeRequest(send, job.method, job.params, policy, instance, signal, startedAt);
       instance.onOutcome(job.method, outcome);
       return outcome;

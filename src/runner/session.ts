@@ -168,6 +168,8 @@ function watchingConnections(onConnection: ((connection: AppServerConnection) =>
  * temp run dir, whatever `body` did.
  */
 export async function withSession<T>(options: SessionOptions, body: (session: Session) => Promise<T>): Promise<T> {
+  // The budget and the sampler load only for the runs that use them: a one-off request needs neither.
+  const pacer = options.budgetPacing ? await import('../budget/budget-pacer.js') : undefined;
   const runDir = await openRunDir(options.runDir, options.keepRunDir ?? false);
   let instances: Instance[] = [];
   let mock: MockModel | undefined;
@@ -175,8 +177,7 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
   const serverRequests = new ServerRequestTally();
   const cleanups: Array<() => void> = [];
   let stateLock: FileLock | undefined;
-  // The budget and the sampler load only for the runs that use them: a one-off request needs neither.
-  const budget = options.budgetPacing ? new (await import('../budget/budget-pacer.js')).BudgetPacer({ read: () => readBudget(instances), onChange: options.onBudget }) : undefined;
+  const budget = pacer === undefined ? undefined : new pacer.BudgetPacer({ read: () => readBudget(instances), onChange: options.onBudget });
   if (budget !== undefined) cleanups.push(() => budget.stop());
   try {
     // A running server reads its own config: cas cannot point it at a loopback model.
