@@ -1,8 +1,6 @@
 import type { RateLimitSnapshot, RateLimitsResult } from '../protocol/rate-limits.js';
 
-/** The method that reads the account's rate limits, and the notification that updates them. */
-export const RATE_LIMITS_READ = 'account/rateLimits/read';
-export const RATE_LIMITS_UPDATED = 'account/rateLimits/updated';
+export { RATE_LIMITS_READ, RATE_LIMITS_UPDATED } from './rate-limit-methods.js';
 
 // The schemas live with the protocol (the client types `account/rateLimits/*` with them).
 export {

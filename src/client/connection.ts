@@ -1,16 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { jsonDepth, MAX_PARAMS_DEPTH } from '../json/depth.js';
 import { LocalErrorCode, RpcErrorCode } from '../protocol/error-codes.js';
-import {
-  classifyMessage,
-  InitializeResultSchema,
-  type InitializeParams,
-  type InitializeResult,
-  type Notification,
-  type RequestId,
-  type RpcErrorObject,
-  type ServerRequest,
-} from '../protocol/messages.js';
+import { classifyMessage } from '../protocol/classify-message.js';
+import type { InitializeParams, InitializeResult, Notification, RequestId, RpcErrorObject, ServerRequest } from '../protocol/messages.js';
 import type { SpawnProcess } from '../process/child-process.js';
 import type { CloseOptions } from '../process/terminate-process.js';
 import type { SkipReason } from '../transport/line-decoder.js';
@@ -250,7 +242,10 @@ export class AppServerConnection extends EventEmitter<ConnectionEvents> {
 
   /** Runs the handshake: `initialize`, checks the answer, then the `initialized` notification. */
   async initialize(params: InitializeParams, options: RequestOptions = {}): Promise<InitializeResult> {
-    const parsed = InitializeResultSchema.safeParse(await this.request('initialize', params, options));
+    // The schemas load while the server starts, not before it is spawned.
+    const [{ InitializeResultSchema }, result] = await Promise.all([import('../protocol/messages.js'), this.request('initialize', params, options)]);
+    // Parsed once per connection: zod's eval-compiled fast path would cost more to build than it saves.
+    const parsed = InitializeResultSchema.safeParse(result, { jitless: true });
     if (!parsed.success) throw new Error(`unexpected initialize result: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     this.#initializeResult = parsed.data;
     this.notify('initialized');

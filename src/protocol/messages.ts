@@ -62,24 +62,3 @@ export type IncomingMessage =
   | { kind: 'request'; message: ServerRequest }
   | { kind: 'notification'; message: Notification }
   | { kind: 'invalid'; value: unknown };
-
-/** Sorts a parsed JSON value into response, server request or notification; anything else is `invalid`. */
-export function classifyMessage(value: unknown): IncomingMessage {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { kind: 'invalid', value };
-  const message = value as Record<string, unknown>;
-  if ('method' in message) {
-    if ('id' in message) {
-      const parsed = ServerRequestSchema.safeParse(message);
-      return parsed.success ? { kind: 'request', message: parsed.data } : { kind: 'invalid', value };
-    }
-    const parsed = NotificationSchema.safeParse(message);
-    return parsed.success ? { kind: 'notification', message: parsed.data } : { kind: 'invalid', value };
-  }
-  if ('error' in message) {
-    const parsed = ErrorResponseSchema.safeParse(message);
-    return parsed.success ? { kind: 'error', id: parsed.data.id, error: parsed.data.error } : { kind: 'invalid', value };
-  }
-  if (!('result' in message)) return { kind: 'invalid', value };
-  const parsed = ResultResponseSchema.safeParse(message);
-  return parsed.success ? { kind: 'result', id: parsed.data.id, result: parsed.data.result } : { kind: 'invalid', value };
-}

@@ -44,9 +44,14 @@ export class LatencyRecorder {
   #sumMs = 0;
   #minMs = Infinity;
   #maxMs = 0;
+  // Kept until the next record: a report reads them more than once.
+  #summary: LatencySummary | undefined;
+  #encoded: string | undefined;
 
   /** Adds one latency, in ms. */
   record(ms: number): void {
+    this.#summary = undefined;
+    this.#encoded = undefined;
     const micros = Math.max(1, Math.round(ms * 1000));
     this.#histogram.recordValue(micros);
     this.#count++;
@@ -61,11 +66,12 @@ export class LatencyRecorder {
 
   /** Exact min, mean and max; percentiles from the histogram (within 0.1%), never outside [min, max]. */
   summary(): LatencySummary {
-    return summarizeLatency(this.#histogram, { count: this.#count, minMs: this.#minMs, maxMs: this.#maxMs, meanMs: this.#count === 0 ? 0 : this.#sumMs / this.#count });
+    // A copy: a caller may change what it was given.
+    return { ...(this.#summary ??= summarizeLatency(this.#histogram, { count: this.#count, minMs: this.#minMs, maxMs: this.#maxMs, meanMs: this.#count === 0 ? 0 : this.#sumMs / this.#count })) };
   }
 
   /** The histogram as compressed base64 (HdrHistogram V2 encoding), values in microseconds. */
   encode(): string {
-    return hdr.encodeIntoCompressedBase64(this.#histogram);
+    return (this.#encoded ??= hdr.encodeIntoCompressedBase64(this.#histogram));
   }
 }

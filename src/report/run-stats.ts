@@ -94,6 +94,16 @@ export class RunStats {
     return this.#origin;
   }
 
+  /**
+   * Computes now, once every outcome is in, what a report reads (latency summary, encoded
+   * histogram, timeline): a caller can do it while it waits on something else (servers exiting).
+   */
+  summarize(): void {
+    this.latency.summary();
+    this.latency.encode();
+    this.timeline.toArray();
+  }
+
   /** Adds the outcome of a request, run on instance `instance` (null: none could take it). */
   add(instance: number | null, item: StatsItem, outcome: RequestOutcome): void {
     // A request never sent has no latency and no place in time to speak of.

@@ -156,7 +156,12 @@ export async function runMethod(options: RunMethodOptions): Promise<RunReport> {
         onStart: (origin) => session.sampler?.align(origin),
       });
       progress('closing', last);
-      await session.close();
+      const closing = session.close();
+      closing.catch(() => undefined);
+      // The statistics are final: summarised while the servers exit, once a turn of the event loop has let the close begin.
+      await new Promise((resolve) => setImmediate(resolve));
+      stats.summarize();
+      await closing;
       const latency = stats.latency.summary();
       return buildRunReport({
         // The statistics cover the time after the warm-up.

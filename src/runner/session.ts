@@ -22,7 +22,7 @@ import type { ServerSampler, ServerSamplerOptions } from './server-sampler.js';
 import type { Shard } from '../shard/shard-spec.js';
 import type { BudgetChange, BudgetPacer } from '../budget/budget-pacer.js';
 import type { BudgetSnapshot } from '../budget/governor.js';
-import { RATE_LIMITS_READ } from '../budget/rate-limits.js';
+import { RATE_LIMITS_READ } from '../budget/rate-limit-methods.js';
 import type { AppServerConnection, ClientInfo } from '../client/connection.js';
 import { pacedExecutor } from './paced-executor.js';
 import type { JobExecutor } from './run-workers.js';

@@ -93,4 +93,30 @@ describe('LatencyRecorder', () => {
     }
     expect(summary.p999).toBe(102.262);
   });
+
+  it('summarises once until the next latency: what summarize() computed is what a report reads, and a later record is not missed', async () => {
+    const { LatencyRecorder } = await import('../../src/report/latency-recorder.js');
+    const recorder = new LatencyRecorder();
+    recorder.record(5);
+    const first = recorder.summary();
+    const encoded = recorder.encode();
+    // A copy each time: a caller changing its summary changes nobody else's.
+    first.max = -1;
+    expect(recorder.summary().max).toBe(5);
+    expect(recorder.encode()).toBe(encoded);
+    recorder.record(50);
+    expect(recorder.summary().max).toBe(50);
+    expect(hdr.decodeFromCompressedBase64(recorder.encode()).totalCount).toBe(2);
+  });
+
+  it('RunStats.summarize changes no figure, and the latency summary still follows a later outcome', () => {
+    const stats = new RunStats(0, 0);
+    stats.add(0, item(0), outcome({ latencyMs: 3, startedAt: 10 }));
+    stats.summarize();
+    expect(stats.latency.summary().max).toBe(3);
+    expect(stats.timeline.toArray()[0]).toMatchObject({ completed: 1, max: 3 });
+    stats.add(0, item(1), outcome({ latencyMs: 7, startedAt: 20 }));
+    expect(stats.latency.summary()).toMatchObject({ min: 3, max: 7 });
+    expect(hdr.decodeFromCompressedBase64(stats.latency.encode()).totalCount).toBe(2);
+  });
 });

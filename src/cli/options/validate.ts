@@ -14,7 +14,8 @@ function show(value: unknown): string {
 
 /** Parses argv with a zod schema; the first problem becomes a one-line {@link UsageError} naming the flag. */
 export function validate<T extends z.ZodType>(schema: T, argv: Record<string, unknown>): z.infer<T> {
-  const parsed = schema.safeParse(argv);
+  // Flags are parsed once: zod's eval-compiled fast path would cost more to build than it saves.
+  const parsed = schema.safeParse(argv, { jitless: true });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const key = issue.path[0];
