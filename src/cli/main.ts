@@ -102,7 +102,7 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
     return ExitCode.usage;
   }
   // Only the command that runs is loaded (the others are listed by name, so `cas --help` stays
-  // cheap), side by side with the parser: one's files are read while the other compiles.
+  // cheap), side by side with the parser: one's file is read while the other compiles.
   const [{ default: yargs }, loaded] = await Promise.all([import('yargs'), chosen?.load()]);
   let exitCode: number = ExitCode.ok;
   let parser = yargs(glueDashValues(argv))
@@ -134,8 +134,9 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     await parser.parseAsync();
   } catch (error) {
-    // Another cas holding an output or state dir this run needs, or a directory that cannot be made: the invocation is wrong, as in a usage error.
-    if (error instanceof UsageError || (error instanceof Error && (error.name === 'LockedError' || error.name === 'DirectoryError'))) {
+    // A usage error, another cas holding an output or state dir this run needs, or a directory that cannot be made: the invocation is wrong.
+    // Known by name: a command's bundle has its own copy of each error class.
+    if (error instanceof Error && (error.name === 'UsageError' || error.name === 'LockedError' || error.name === 'DirectoryError')) {
       io.stderr.write(`cas: ${error.message.split('\n')[0]}\n`);
       return ExitCode.usage;
     }
