@@ -3,7 +3,7 @@
 // - `cas request` (a fresh home, start, handshake, one thread/list, close) against a minimal
 //   client doing the same as one process, bench/one-request-client.mjs (bar: medians within 0.15 s).
 // Each pair alternates (A B, B A, ...) so the machine's drift falls on both alike; the wall time
-// is the whole process, from spawn to exit. Env: BENCH_STARTUP_RUNS (runs of each, default 11).
+// is the whole process, from spawn to exit. Env: BENCH_STARTUP_RUNS (runs of each, default 21: a shared machine's spikes move a median of fewer).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -54,7 +54,7 @@ async function timePair(runs, a, b, check) {
 }
 
 export async function benchStartup(ctx) {
-  const runs = envInt('BENCH_STARTUP_RUNS', 11);
+  const runs = envInt('BENCH_STARTUP_RUNS', 21);
   const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const codex = resolveCodex({});
   const expectOk = (label, valid) => (side, result) => {

@@ -15,7 +15,7 @@ import { LocalErrorCode } from '../protocol/error-codes.js';
 import { buildBaseReport, type BaseReport } from '../report/base-report.js';
 import type { RunStats } from '../report/run-stats.js';
 import { DEFAULT_POLICY, type ServerRequestPolicy } from '../policy/choices.js';
-import { policyHandler } from '../policy/policy-handler.js';
+import { deferredPolicyHandler } from '../policy/deferred-policy-handler.js';
 import { ServerRequestTally } from '../policy/server-request-tally.js';
 import type { Redactor } from '../report/redactor.js';
 import type { ServerSampler, ServerSamplerOptions } from './server-sampler.js';
@@ -191,6 +191,7 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
     await makeDirectory(stateDir);
     // Two runs sharing a state dir would overwrite each other's state files: one at a time.
     stateLock = await acquireLock(path.join(stateDir, 'cas.lock'), `the state dir ${stateDir}`);
+    const policy = deferredPolicyHandler(options.policy ?? DEFAULT_POLICY, serverRequests);
     const launched = await launchInstances({
       codex: options.codex,
       // Fresh homes get the mock in config.toml; the -c overrides also cover homes that already exist.
@@ -205,7 +206,7 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
       connect: {
         ...options.connect,
         onConnection: watchingConnections(options.connect.onConnection, budget),
-        onServerRequest: options.connect.onServerRequest ?? policyHandler(options.policy ?? DEFAULT_POLICY, serverRequests),
+        onServerRequest: options.connect.onServerRequest ?? policy.handler,
       },
       ...(options.clientInfoFor === undefined ? {} : { clientInfoFor: options.clientInfoFor }),
       startupRetries: options.startupRetries,
@@ -216,10 +217,10 @@ export async function withSession<T>(options: SessionOptions, body: (session: Se
     instances = launched.instances;
     let startupWallMs = 0;
     const ready = launched.started.then(() => void (startupWallMs = performance.now() - start));
-    // Started once the spawns are under way: its loading overlaps the servers' start-up.
-    const prepared = options.whileStarting?.();
+    // Started once the spawns are under way: their loading overlaps the servers' start-up.
+    const prepared = Promise.all([options.whileStarting?.(), options.connect.onServerRequest === undefined ? policy.load() : undefined]);
     // Handled below, once the start-up is awaited: not an unhandled rejection meanwhile.
-    prepared?.catch(() => undefined);
+    prepared.catch(() => undefined);
     if (!options.startInBackground || options.requireAll) await ready;
     await prepared;
     if (options.serverStats !== false) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, type ServerRequestPolicy } from '../../src/policy/choices.js';
 import { decideServerRequest } from '../../src/policy/decide.js';
 import { resolveExecDecision } from '../../src/policy/exec-decision.js';
+import { deferredPolicyHandler } from '../../src/policy/deferred-policy-handler.js';
 import { policyHandler } from '../../src/policy/policy-handler.js';
 import { ServerRequestTally } from '../../src/policy/server-request-tally.js';
 
@@ -153,5 +154,20 @@ describe('policyHandler', () => {
       { method: 'item/commandExecution/requestApproval', decision: 'cancel', fellBackFrom: 'decline', count: 2 },
       { method: 'item/tool/call', decision: 'error', count: 1 },
     ]);
+  });
+});
+
+describe('deferredPolicyHandler', () => {
+  it('answers a request that comes before the load once loaded, and answers at once after it, counting both', async () => {
+    const tally = new ServerRequestTally();
+    const deferred = deferredPolicyHandler(DEFAULT_POLICY, tally);
+    const early = deferred.handler(request('currentTime/read'));
+    expect(early).toBeInstanceOf(Promise);
+    expect(await early).toMatchObject({ result: { currentTimeAt: expect.any(Number) } });
+    await deferred.load();
+    const late = deferred.handler(request('item/commandExecution/requestApproval', { availableDecisions: OFFERED }));
+    expect(late).not.toBeInstanceOf(Promise);
+    expect(late).toEqual(policyHandler(DEFAULT_POLICY)(request('item/commandExecution/requestApproval', { availableDecisions: OFFERED })));
+    expect(tally.toArray().map((entry) => entry.method)).toEqual(['currentTime/read', 'item/commandExecution/requestApproval']);
   });
 });
