@@ -36,6 +36,8 @@ function userEnv(): NodeJS.ProcessEnv {
     env[key] = value;
   }
   env.PATH = (process.env.PATH ?? '').split(path.delimiter).filter((entry) => !entry.includes(`node_modules${path.sep}.bin`)).join(path.delimiter);
+  // The installed cas keeps its compiled code here, to be looked at (and removed with the rest).
+  env.CAS_COMPILE_CACHE = path.join(dir, 'compile-cache');
   return env;
 }
 
@@ -86,9 +88,11 @@ describe('cas packed and installed into a fresh project', () => {
     const installed = path.join(project, 'node_modules', 'cas');
     const files = listFiles(installed);
     expect(files).toContain(path.join('bin', 'cas'));
+    // bin/cas is CommonJS, by its own package.json.
+    expect(files).toContain(path.join('bin', 'package.json'));
     expect(files).toContain(path.join('dist', 'index.js'));
     expect(files).toContain(path.join('dist', 'index.d.ts'));
-    expect(files).toContain(path.join('dist', 'cli-bundle', 'main.js'));
+    expect(files).toContain(path.join('dist', 'cli-bundle', 'main.cjs'));
     expect(files.filter((file) => file.startsWith(`src${path.sep}`) || file.startsWith(`test${path.sep}`))).toEqual([]);
     const manifest = JSON.parse(await readFile(path.join(installed, 'package.json'), 'utf8')) as { version: string; scripts?: Record<string, string> };
     expect(manifest.version).toBe(casPackage.version);
@@ -118,6 +122,8 @@ describe('cas packed and installed into a fresh project', () => {
     expect(result.codex).toMatchObject({ source: 'bundled', version: PINNED_CODEX_VERSION });
     expect(result.codex!.path.startsWith(path.join(project, 'node_modules') + path.sep)).toBe(true);
     expect(stderr).toContain(`cas smoke: 6 of 6 checks ok; codex ${PINNED_CODEX_VERSION}: ${result.codex!.path} (the bundled @openai/codex)`);
+    // Its command's compiled code was kept for the next run.
+    expect(readdirSync(path.join(dir, 'compile-cache', `node-${process.version}-${process.arch}`))).toContainEqual(expect.stringMatching(/^command-smoke-[0-9a-f]+-\d+-\d+\.v8cache$/));
   }, 180_000);
 
   it('import(\'cas\') gives the library: the same exports as the repo\'s build', async () => {
