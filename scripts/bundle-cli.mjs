@@ -69,7 +69,9 @@ if (commands.size === 0) {
   process.exit(1);
 }
 // Its exports are yargs itself: main's `import('yargs')` reads `default` of them as Node would.
-const results = [await build({ ...common, stdin: { contents: "module.exports = require('yargs').default;", resolveDir: process.cwd(), loader: 'js' }, outfile: `${OUT}/yargs.cjs`, plugins: [lazyAtLoad] })];
+// yargs's `assert` is scripts/shims/assert-when-failing.cjs: Node's loads only when a check fails.
+const yargsBuild = { ...common, stdin: { contents: "module.exports = require('yargs').default;", resolveDir: process.cwd(), loader: 'js' }, outfile: `${OUT}/yargs.cjs`, plugins: [lazyAtLoad] };
+const results = [await build({ ...yargsBuild, alias: { assert: './scripts/shims/assert-when-failing.cjs' } })];
 const entryPoints = Object.fromEntries([...commands].map((name) => [`command-${name}`, `src/cli/commands/${name}.ts`]));
 results.push(await build({ ...common, entryPoints, outdir: OUT, plugins: [lazyAtLoad] }));
 const hashes = Object.fromEntries(results.flatMap((result) => Object.keys(result.metafile.outputs)).map((file) => [path.basename(file), createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 32)]));

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { resolveOutputTarget } from './output-target.js';
 
@@ -14,12 +13,15 @@ export async function writeFileSafely(file: string, data: string, mode = 0o600):
     await writeFile(target.path, data, { flag: 'a' });
     return;
   }
-  const temp = `${target.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  // Created exclusively ('wx'), so the name need not be unpredictable: Math.random spares every
+  // cas start the load of node:crypto (~5 ms).
+  const temp = `${target.path}.${process.pid}.${Math.random().toString(16).slice(2, 10)}.tmp`;
   try {
     await writeFile(temp, data, { mode, flag: 'wx' });
     await rename(temp, target.path);
   } catch (error) {
-    await rm(temp, { force: true });
+    // EEXIST: the name was taken, by a file that is not ours to remove.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') await rm(temp, { force: true });
     throw error;
   }
 }
