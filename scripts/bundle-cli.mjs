@@ -41,7 +41,7 @@ const common = {
 /**
  * In main.cjs: each command, and yargs, stay separate files. The dynamic import that names one
  * becomes a small module that loads it through loadBundle, with its compiled code cached under
- * its content hash (`hashes`, known once the bundles are built; a first pass only finds the commands).
+ * its content hash (`hashes`, known once the bundles are built; a first pass, unwritten, only finds the commands).
  */
 const commands = new Set();
 const separateFiles = (hashes) => ({
@@ -54,15 +54,19 @@ const separateFiles = (hashes) => ({
       return { path: `command-${name}.cjs`, namespace: 'cas-bundle' };
     });
     build.onResolve({ filter: /^yargs$/ }, (args) => (args.kind === 'dynamic-import' ? { path: 'yargs.cjs', namespace: 'cas-bundle' } : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'cas-bundle' }, (args) => ({
-      contents: `const { loadBundle } = require(${JSON.stringify(LOAD_BUNDLE)});\nmodule.exports = loadBundle(require('node:path').join(__dirname, ${JSON.stringify(args.path)}), { key: ${JSON.stringify(hashes[args.path] ?? '')} });`,
-      loader: 'js',
-      resolveDir: process.cwd(),
-    }));
+    build.onLoad({ filter: /.*/, namespace: 'cas-bundle' }, (args) => {
+      const key = hashes?.[args.path];
+      if (hashes !== undefined && key === undefined) throw new Error(`no content hash for ${args.path}: it was not built`);
+      return {
+        contents: `const { loadBundle } = require(${JSON.stringify(LOAD_BUNDLE)});\nmodule.exports = loadBundle(require('node:path').join(__dirname, ${JSON.stringify(args.path)}), { key: ${JSON.stringify(key ?? 'unbuilt')} });`,
+        loader: 'js',
+        resolveDir: process.cwd(),
+      };
+    });
   },
 });
 
-const mainOptions = { ...common, entryPoints: { main: 'src/cli/main.ts' }, outdir: OUT, plugins: [separateFiles({}), lazyAtLoad], write: false };
+const mainOptions = { ...common, entryPoints: { main: 'src/cli/main.ts' }, outdir: OUT, plugins: [separateFiles(undefined), lazyAtLoad], write: false };
 await build(mainOptions);
 if (commands.size === 0) {
   console.error('bundle-cli: main.ts loads no ./commands/<name>.js: the command registry changed shape; update this script');
@@ -70,8 +74,9 @@ if (commands.size === 0) {
 }
 // Its exports are yargs itself: main's `import('yargs')` reads `default` of them as Node would.
 // yargs's `assert` is scripts/shims/assert-when-failing.cjs: Node's loads only when a check fails.
-const yargsBuild = { ...common, stdin: { contents: "module.exports = require('yargs').default;", resolveDir: process.cwd(), loader: 'js' }, outfile: `${OUT}/yargs.cjs`, plugins: [lazyAtLoad] };
-const results = [await build({ ...yargsBuild, alias: { assert: './scripts/shims/assert-when-failing.cjs' } })];
+const results = [
+  await build({ ...common, stdin: { contents: "module.exports = require('yargs').default;", resolveDir: process.cwd(), loader: 'js' }, outfile: `${OUT}/yargs.cjs`, alias: { assert: './scripts/shims/assert-when-failing.cjs' }, plugins: [lazyAtLoad] }),
+];
 const entryPoints = Object.fromEntries([...commands].map((name) => [`command-${name}`, `src/cli/commands/${name}.ts`]));
 results.push(await build({ ...common, entryPoints, outdir: OUT, plugins: [lazyAtLoad] }));
 const hashes = Object.fromEntries(results.flatMap((result) => Object.keys(result.metafile.outputs)).map((file) => [path.basename(file), createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 32)]));
