@@ -40,6 +40,8 @@ export class Timeline {
   /** Exact extremes of the live second: a percentile read from the histogram is clamped to them. */
   #liveMin = Infinity;
   #liveMax = 0;
+  /** Latencies were added to the live second since its row was last summarised. */
+  #liveChanged = false;
 
   /** @param origin performance.now() at the start of the request phase */
   constructor(origin: number) {
@@ -65,17 +67,18 @@ export class Timeline {
     this.#live.recordValue(micros);
     if (micros < this.#liveMin) this.#liveMin = micros;
     if (micros > this.#liveMax) this.#liveMax = micros;
+    this.#liveChanged = true;
   }
 
-  /** Every second from the first to the last with activity. */
+  /** Every second from the first to the last with activity; the live second as it stands (later additions to it still count). */
   toArray(): TimelineSecond[] {
-    this.#closeLive(this.#liveSecond);
+    this.#summarizeLive();
     return this.#rows.map((row) => ({ ...row }));
   }
 
   /** Per row of {@link toArray}, the histogram (compressed base64, microseconds) its percentiles come from; null for a quiet second. */
   histograms(): Array<string | null> {
-    this.#closeLive(this.#liveSecond);
+    this.#summarizeLive();
     return this.#rows.map((_, second) => this.#histograms[second] ?? null);
   }
 
@@ -90,19 +93,24 @@ export class Timeline {
     return this.#rows[second]!;
   }
 
-  /** Summarises the live histogram into its row and starts on `next`. */
+  /** Writes the live second's percentiles, extremes and histogram into its row; the live histogram keeps the whole second. */
+  #summarizeLive(): void {
+    if (!this.#liveChanged) return;
+    this.#liveChanged = false;
+    const row = this.#row(this.#liveSecond);
+    // A histogram bucket's top can lie above the largest value recorded: never report past the extremes.
+    const at = (percentile: number) => roundMs(Math.min(this.#liveMax, Math.max(this.#liveMin, this.#live.getValueAtPercentile(percentile))) / 1000);
+    row.p50 = at(50);
+    row.p90 = at(90);
+    row.p99 = at(99);
+    row.min = roundMs(this.#liveMin / 1000);
+    row.max = roundMs(this.#liveMax / 1000);
+    this.#histograms[this.#liveSecond] = hdr.encodeIntoCompressedBase64(this.#live);
+  }
+
+  /** Summarises the live second into its row and starts on `next`. */
   #closeLive(next: number): void {
-    if (this.#liveSecond >= 0 && this.#live.totalCount > 0) {
-      const row = this.#row(this.#liveSecond);
-      // A histogram bucket's top can lie above the largest value recorded: never report past the extremes.
-      const at = (percentile: number) => roundMs(Math.min(this.#liveMax, Math.max(this.#liveMin, this.#live.getValueAtPercentile(percentile))) / 1000);
-      row.p50 = at(50);
-      row.p90 = at(90);
-      row.p99 = at(99);
-      row.min = roundMs(this.#liveMin / 1000);
-      row.max = roundMs(this.#liveMax / 1000);
-      this.#histograms[this.#liveSecond] = hdr.encodeIntoCompressedBase64(this.#live);
-    }
+    this.#summarizeLive();
     this.#live.reset();
     this.#liveMin = Infinity;
     this.#liveMax = 0;

@@ -1,3 +1,4 @@
+import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { Timeline } from '../../src/report/timeline.js';
 
@@ -35,5 +36,23 @@ describe('Timeline', () => {
     timeline.add(0, 102.262, 102.262, true);
     const [row] = timeline.toArray();
     expect([row!.p50, row!.p90, row!.p99]).toEqual([102.262, 102.262, 102.262]);
+  });
+
+  it('reads the live second as it stands, and later additions to that second still count in full', () => {
+    const timeline = new Timeline(0);
+    for (let i = 0; i < 10; i++) timeline.add(100, 110, 10, true);
+    const early = timeline.toArray()[0]!;
+    expect(early).toMatchObject({ completed: 10, p99: 10, max: 10 });
+    timeline.histograms();
+    // Ten more, slower, in the same second.
+    for (let i = 0; i < 10; i++) timeline.add(200, 500, 300, true);
+    const [row] = timeline.toArray();
+    expect(row).toMatchObject({ completed: 20, min: 10, max: 300, p99: 300 });
+    expect(row!.p50).toBeCloseTo(10, 0);
+    // The row's histogram holds all twenty.
+    const [encoded] = timeline.histograms();
+    expect(hdr.decodeFromCompressedBase64(encoded!).totalCount).toBe(20);
+    // And a read changes nothing: the same again.
+    expect(timeline.toArray()).toEqual([row]);
   });
 });
