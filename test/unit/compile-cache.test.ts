@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileCacheDir, isPrivateDir, makePrivateDir } from '../../src/cli/compile-cache/cache-dir.js';
-import { readCacheFile, removeStaleCaches, writeCacheFile } from '../../src/cli/compile-cache/cache-file.js';
+import { BUILDS_KEPT, readCacheFile, removeStaleCaches, writeCacheFile } from '../../src/cli/compile-cache/cache-file.js';
 import { loadBundle } from '../../src/cli/compile-cache/load-bundle.js';
 
 let dir: string;
@@ -93,13 +93,19 @@ describe('cache files', () => {
     expect(await readFile(path.join(at, 'x.v8cache'), 'utf8')).toBe('two');
   });
 
-  it("removes only the same bundle's other caches", async () => {
+  it("keeps the caches of the newest builds of a bundle, and removes only that bundle's older ones", async () => {
     const at = path.join(dir, 'stale');
     await mkdir(at);
-    const names = ['command-run-aa11-10-20.v8cache', 'command-run-bb22-10-21.v8cache', 'command-run-compare-cc33-1-2.v8cache', 'command-runner-dd44-1-2.v8cache', 'command-run-notes.txt'];
-    for (const name of names) await writeFile(path.join(at, name), 'x');
-    removeStaleCaches(at, 'command-run', 'command-run-bb22-10-21.v8cache');
-    expect((await readdir(at)).sort()).toEqual(names.slice(1).sort());
+    // Six builds of command-run, written a second apart, oldest first; the last was just written.
+    const builds = ['aa', 'bb', 'cc', 'dd', 'ee', 'ff'].map((hash, index) => ({ name: `command-run-${hash}-10-${index}.v8cache`, written: 1_700_000_000 + index }));
+    const others = ['command-run-compare-cc33-1-2.v8cache', 'command-runner-dd44-1-2.v8cache', 'command-run-notes.txt'];
+    for (const { name, written } of builds) {
+      await writeFile(path.join(at, name), 'x');
+      await utimes(path.join(at, name), written, written);
+    }
+    for (const name of others) await writeFile(path.join(at, name), 'x');
+    removeStaleCaches(at, 'command-run', builds[5]!.name);
+    expect((await readdir(at)).sort()).toEqual([...builds.slice(6 - BUILDS_KEPT).map(({ name }) => name), ...others].sort());
   });
 });
 
@@ -162,7 +168,7 @@ describe('loadBundle', () => {
     expect(await readFile(path.join(cache, name!), 'utf8')).not.toBe('not code from V8');
   });
 
-  it('never runs the code of another content: a changed bundle gets its own cache, and the old one goes', async () => {
+  it('never runs the code of another content: a changed bundle (of the same length) gets its own cache', async () => {
     const cache = path.join(dir, 'cache-c');
     // No key: the content is hashed here.
     load(await bundleAt('content-1'), cache);
@@ -171,7 +177,7 @@ describe('loadBundle', () => {
     const next = load(await bundleAt('content-2', changed), cache);
     expect(next.wrote).toBe(true);
     expect((next.exports.double as (n: number) => number)(2)).toBe(6);
-    expect(await readdir(cache)).toHaveLength(1);
+    expect(await readdir(cache)).toHaveLength(2);
   });
 
   it('reads no code from, and writes none to, a directory others can write', async () => {

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Larger than any cache of cas's bundles (a few hundred kB): anything bigger is not one of ours. */
@@ -46,9 +46,17 @@ export function writeCacheFile(file: string, data: Uint8Array): void {
   }
 }
 
-/** Removes the caches of earlier builds of a bundle (`<stem>-<hash>-<size>-<mtime>.v8cache`) once a new one is written. */
-export function removeStaleCaches(dir: string, stem: string, keep: string): void {
-  for (const name of readdirSync(dir)) {
-    if (name !== keep && name.startsWith(`${stem}-`) && /^[0-9a-f]+-\d+-\d+\.v8cache$/.test(name.slice(stem.length + 1))) unlinkSync(path.join(dir, name));
-  }
+/** How many builds of one bundle keep their cache: two cas installs used in turn (a global and a project's) must not evict each other at every run. */
+export const BUILDS_KEPT = 4;
+
+/**
+ * Once a bundle's cache is written (`just`), removes its caches of other builds
+ * (`<stem>-<hash>-<size>-<mtime>.v8cache`) beyond the {@link BUILDS_KEPT} most recently written.
+ */
+export function removeStaleCaches(dir: string, stem: string, just: string, kept = BUILDS_KEPT): void {
+  const others = readdirSync(dir)
+    .filter((name) => name !== just && name.startsWith(`${stem}-`) && /^[0-9a-f]+-\d+-\d+\.v8cache$/.test(name.slice(stem.length + 1)))
+    .map((name) => ({ name, written: statSync(path.join(dir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => b.written - a.written);
+  for (const { name } of others.slice(kept - 1)) rmSync(path.join(dir, name), { force: true });
 }
