@@ -83,10 +83,10 @@ const hashes = Object.fromEntries(results.flatMap((result) => Object.keys(result
 results.push(await build({ ...mainOptions, plugins: [separateFiles(hashes), lazyAtLoad], write: true }));
 
 const outputs = results.flatMap((result) => Object.entries(result.metafile.outputs));
-// Code run from V8's cache has no callback for import(): the bundles loadBundle runs must not use it.
+// A vm.Script has no callback for import() (one given is lost when V8's cached data is used): the bundles loadBundle runs must not use it.
 const importing = outputs.map(([file]) => file).filter((file) => !file.endsWith('/main.cjs') && /\bimport\(/.test(readFileSync(file, 'utf8')));
 if (importing.length > 0) {
-  console.error(`bundle-cli: ${importing.join(', ')} call import(), which fails in code run from the compile cache: import statically, or mark the module external in main.cjs only`);
+  console.error(`bundle-cli: ${importing.join(', ')} call import(), which fails in code loadBundle runs: import statically, or mark the module external in main.cjs only`);
   process.exit(1);
 }
 

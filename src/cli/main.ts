@@ -1,6 +1,7 @@
 import type { CliIo } from './cli-io.js';
 import { casVersion } from './cas-version.js';
 import { commandSyntax, COMMANDS, findCommand } from './command-registry.js';
+import { keepCompiledCodeAtExit } from './compile-cache/load-bundle.js';
 import { ExitCode } from './exit-codes.js';
 import { describeUnknownFlags, nearestName, unknownFlags, type KnownFlags } from './flag-suggestions.js';
 import { UsageError } from './usage-error.js';
@@ -112,6 +113,7 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
     if (entry === chosen && loaded !== undefined) {
       parser = parser.command([commandSyntax(entry), ...(entry.aliases ?? [])], entry.describe, (y) => loaded.builder(y), async (args) => {
         exitCode = await loaded.handler(args, io);
+        if (exitCode === ExitCode.ok) keepCompiledCodeAtExit();
       });
     } else {
       parser = parser.command([commandSyntax(entry), ...(entry.aliases ?? [])], entry.describe);

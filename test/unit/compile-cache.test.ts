@@ -1,10 +1,10 @@
 import { execa } from 'execa';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileCacheDir, isPrivateDir, makePrivateDir } from '../../src/cli/compile-cache/cache-dir.js';
-import { BUILDS_KEPT, readCacheFile, removeStaleCaches, writeCacheFile } from '../../src/cli/compile-cache/cache-file.js';
+import { BUILDS_KEPT, readCacheFile, removeStaleCaches, touchCacheFile, writeCacheFile } from '../../src/cli/compile-cache/cache-file.js';
 import { loadBundle } from '../../src/cli/compile-cache/load-bundle.js';
 
 let dir: string;
@@ -84,6 +84,19 @@ describe('cache files', () => {
     expect(readCacheFile(path.join(dir, 'fifo'))).toBeUndefined();
   });
 
+  it("reads nothing from a file of another user's, one others can write, or one with another name (a hard link)", async () => {
+    const file = path.join(dir, 'owned.v8cache');
+    writeCacheFile(file, Buffer.from('compiled'));
+    const owner = (await stat(file)).uid;
+    expect(readCacheFile(file, owner)?.toString()).toBe('compiled');
+    expect(readCacheFile(file, owner + 1)).toBeUndefined();
+    await chmod(file, 0o622);
+    expect(readCacheFile(file, owner)).toBeUndefined();
+    await chmod(file, 0o600);
+    await link(file, path.join(dir, 'owned-too.v8cache'));
+    expect(readCacheFile(file, owner)).toBeUndefined();
+  });
+
   it('replaces a file whole and leaves no temp file', async () => {
     const at = path.join(dir, 'replace');
     await mkdir(at);
@@ -93,19 +106,22 @@ describe('cache files', () => {
     expect(await readFile(path.join(at, 'x.v8cache'), 'utf8')).toBe('two');
   });
 
-  it("keeps the caches of the newest builds of a bundle, and removes only that bundle's older ones", async () => {
+  it("keeps the caches of the most recently used builds of a bundle, and removes only that bundle's older ones and abandoned temp files", async () => {
     const at = path.join(dir, 'stale');
     await mkdir(at);
-    // Six builds of command-run, written a second apart, oldest first; the last was just written.
-    const builds = ['aa', 'bb', 'cc', 'dd', 'ee', 'ff'].map((hash, index) => ({ name: `command-run-${hash}-10-${index}.v8cache`, written: 1_700_000_000 + index }));
-    const others = ['command-run-compare-cc33-1-2.v8cache', 'command-runner-dd44-1-2.v8cache', 'command-run-notes.txt'];
-    for (const { name, written } of builds) {
+    // Six builds of command-run, used a second apart, oldest first; the last was just written.
+    const builds = ['aa', 'bb', 'cc', 'dd', 'ee', 'ff'].map((hash, index) => ({ name: `command-run-${hash}-10-${index}.v8cache`, used: 1_700_000_000 + index }));
+    const others = ['command-run-compare-cc33-1-2.v8cache', 'command-runner-dd44-1-2.v8cache', 'command-run-notes.txt', 'command-run-ab-1-2.v8cache.123.tmp'];
+    const abandoned = 'command-run-ab-1-2.v8cache.99.tmp';
+    for (const { name, used } of [...builds, { name: abandoned, used: 1_700_000_000 }]) {
       await writeFile(path.join(at, name), 'x');
-      await utimes(path.join(at, name), written, written);
+      await utimes(path.join(at, name), used, used);
     }
     for (const name of others) await writeFile(path.join(at, name), 'x');
+    // The oldest build was used a moment ago: it stays, the next oldest go.
+    touchCacheFile(path.join(at, builds[0]!.name));
     removeStaleCaches(at, 'command-run', builds[5]!.name);
-    expect((await readdir(at)).sort()).toEqual([...builds.slice(6 - BUILDS_KEPT).map(({ name }) => name), ...others].sort());
+    expect((await readdir(at)).sort()).toEqual([builds[0]!.name, ...builds.slice(6 - BUILDS_KEPT + 1).map(({ name }) => name), ...others].sort());
   });
 });
 
@@ -151,10 +167,12 @@ describe('loadBundle', () => {
     expect(files).toEqual([expect.stringMatching(/^command-x-k1-\d+-1700000000000\.v8cache$/)]);
     const written = await stat(path.join(cache, files[0]!));
     expect(written.size).toBeGreaterThan(0);
-    // V8 accepted the code: nothing to write.
+    await utimes(path.join(cache, files[0]!), 1_600_000_000, 1_600_000_000);
+    // V8 accepted the code: nothing to write; the file is marked as used.
     const second = load(await bundleAt('run-2'), cache, 'k1');
     expect(second.wrote).toBe(false);
     expect((second.exports.double as (n: number) => number)(4)).toBe(8);
+    expect((await stat(path.join(cache, files[0]!))).mtimeMs).toBeGreaterThan(1_600_000_000_000);
   });
 
   it('compiles afresh, and writes over, a cache V8 refuses', async () => {
@@ -182,11 +200,15 @@ describe('loadBundle', () => {
 
   it('reads no code from, and writes none to, a directory others can write', async () => {
     const cache = path.join(dir, 'cache-open');
-    await mkdir(cache);
+    expect(load(await bundleAt('open-1'), cache, 'k3').wrote).toBe(true);
+    const [name] = await readdir(cache);
+    const before = await stat(path.join(cache, name!));
     await chmod(cache, 0o777);
-    const { exports, wrote } = load(await bundleAt('open'), cache, 'k3');
+    const { exports, wrote } = load(await bundleAt('open-2'), cache, 'k3');
     expect(exports.self).toBe(true);
+    // The good cache there was not used (a write was due), nor written over.
     expect(wrote).toBe(true);
-    expect(await readdir(cache)).toEqual([]);
+    expect(await readdir(cache)).toEqual([name]);
+    expect((await stat(path.join(cache, name!))).ino).toBe(before.ino);
   });
 });

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Script } from 'node:vm';
 import { compileCacheDir, isPrivateDir, makePrivateDir } from './cache-dir.js';
-import { readCacheFile, removeStaleCaches, writeCacheFile } from './cache-file.js';
+import { readCacheFile, removeStaleCaches, touchCacheFile, writeCacheFile } from './cache-file.js';
 
 export interface LoadBundleOptions {
   /**
@@ -13,13 +13,30 @@ export interface LoadBundleOptions {
   key?: string;
   /** Where compiled code is kept (made when first written); undefined keeps none. Default: compileCacheDir(). */
   cacheDir?: string | undefined;
-  /** Runs the cache write once the process is done (all its functions compiled). Default: at 'exit'. */
+  /** Runs the cache write once the process is done (all its functions compiled). Default: at 'exit', if {@link keepCompiledCodeAtExit} was called. */
   atExit?: (write: () => void) => void;
 }
 
 const loaded = new Map<string, unknown>();
+let worthKeeping = false;
 
-/** A bundle's source, and what names its compiled code: its content hash, size and modification time (so a file changed after its build never runs stale code). */
+/**
+ * Says this run's compiled code is worth keeping: its command ran and succeeded. A cache holds only
+ * the functions compiled by the run that wrote it, and is kept for good once V8 accepts it, so one
+ * written by `--help` or a usage error would leave every later run compiling most of the command.
+ */
+export function keepCompiledCodeAtExit(): void {
+  worthKeeping = true;
+}
+
+/** The default atExit: the write runs as the process exits, if the run was worth keeping. */
+function atProcessExit(write: () => void): void {
+  process.once('exit', () => {
+    if (worthKeeping) write();
+  });
+}
+
+/** A bundle's source, and what names its compiled code: its content hash, size and modification time (so a bundle edited after its build, its size or mtime changed, runs no stale code). */
 function readBundle(file: string, key: string | undefined): { source: string; id: string } {
   const fd = openSync(file, 'r');
   try {
@@ -38,7 +55,8 @@ function readBundle(file: string, key: string | undefined): { source: string; id
  * came in 22), and compiling a command's few hundred kB was a third of cas's start. V8 checks only a
  * cached source's length, so the code is named by the bundle's content; V8 itself refuses code of
  * another version or other flags. Without a usable cache it compiles as usual: the cache only ever
- * saves time. Bundles must not use import() (code from a cache has no import callback).
+ * saves time. Bundles must not use import(): a vm.Script has no import callback, and one given is
+ * lost when V8's cached data is used (Node 20).
  */
 export function loadBundle(file: string, options: LoadBundleOptions = {}): unknown {
   const known = loaded.get(file);
@@ -46,21 +64,24 @@ export function loadBundle(file: string, options: LoadBundleOptions = {}): unkno
   const { source, id } = readBundle(file, options.key);
   const dir = 'cacheDir' in options ? options.cacheDir : compileCacheDir();
   const stem = path.basename(file, path.extname(file));
-  const cacheName = `${stem}-${id}.v8cache`;
-  const cachedData = dir !== undefined && isPrivateDir(dir) ? readCacheFile(path.join(dir, cacheName)) : undefined;
+  const name = `${stem}-${id}.v8cache`;
+  const cache = dir === undefined ? undefined : { dir, name, file: path.join(dir, name) };
+  const cachedData = cache !== undefined && isPrivateDir(cache.dir) ? readCacheFile(cache.file) : undefined;
   // The same wrapper as Node's for a CommonJS file; the newline ends a trailing line comment.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
   const module = { exports: {} as unknown };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
   loaded.set(file, module.exports);
-  if (dir !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
-    const atExit = options.atExit ?? ((write: () => void) => process.once('exit', write));
-    atExit(() => {
+  if (cache === undefined) return module.exports;
+  if (cachedData !== undefined && script.cachedDataRejected !== true) {
+    touchCacheFile(cache.file);
+  } else {
+    (options.atExit ?? atProcessExit)(() => {
       try {
-        if (!makePrivateDir(dir)) return;
-        writeCacheFile(path.join(dir, cacheName), script.createCachedData());
-        removeStaleCaches(dir, stem, cacheName);
+        if (!makePrivateDir(cache.dir)) return;
+        writeCacheFile(cache.file, script.createCachedData());
+        removeStaleCaches(cache.dir, stem, cache.name);
       } catch {
         // A cache that cannot be written (a full disk, a read-only home) costs only time.
       }
