@@ -15,7 +15,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // A fresh TMPDIR for the run and for each file; anything left in it fails the run.
-    globalSetup: ['test/setup/suite-tmpdir.ts'],
+    globalSetup: ['test/setup/suite-tmpdir.ts', 'test/setup/compile-cache-dir.ts'],
     setupFiles: ['test/setup/file-tmpdir.ts'],
   },
 });

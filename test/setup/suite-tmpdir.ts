@@ -9,13 +9,9 @@ import path from 'node:path';
  */
 export default async function setup(): Promise<() => Promise<void>> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'vitest-cas-'));
-  // cas's compile cache for the run (src/cli/compile-cache/), so the suite neither reads nor leaves one in the tester's home.
-  const compileCache = await mkdtemp(path.join(os.tmpdir(), 'vitest-cas-compile-cache-'));
   process.env.TMPDIR = root;
   process.env.CAS_SUITE_TMPDIR = root;
-  process.env.CAS_COMPILE_CACHE = compileCache;
   return async () => {
-    await rm(compileCache, { recursive: true, force: true, maxRetries: 3 });
     const left = await leftovers(root);
     await rm(root, { recursive: true, force: true, maxRetries: 3 });
     if (left.length > 0) throw new Error(`the suite left these in the temp dir: ${left.join(', ')}`);
