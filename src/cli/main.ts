@@ -1,7 +1,7 @@
 import type { CliIo } from './cli-io.js';
 import { casVersion } from './cas-version.js';
 import { commandSyntax, COMMANDS, findCommand } from './command-registry.js';
-import { keepCompiledCodeAtExit } from './compile-cache/load-bundle.js';
+import { keepCompiledCodeAtExit } from './compile-cache/keep-at-exit.js';
 import { ExitCode } from './exit-codes.js';
 import { describeUnknownFlags, nearestName, unknownFlags, type KnownFlags } from './flag-suggestions.js';
 import { UsageError } from './usage-error.js';

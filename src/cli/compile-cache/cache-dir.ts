@@ -45,7 +45,8 @@ export function isPrivateDir(dir: string): boolean {
 
 /**
  * Makes `dir` and its missing parents (mode 0700) one level at a time, since Node's recursive
- * mkdir spins forever on some paths (under /proc); says whether it is private once made.
+ * mkdir spins forever on some paths (under /proc); says whether it is private once made. A
+ * synchronous makeDirectory (src/files/make-dir.ts): it runs in an exit handler, which cannot await.
  */
 export function makePrivateDir(dir: string): boolean {
   const missing: string[] = [];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Script } from 'node:vm';
 import { compileCacheDir, isPrivateDir, makePrivateDir } from './cache-dir.js';
 import { readCacheFile, removeStaleCaches, touchCacheFile, writeCacheFile } from './cache-file.js';
+import { compiledCodeWorthKeeping } from './keep-at-exit.js';
 
 export interface LoadBundleOptions {
   /**
@@ -13,26 +14,15 @@ export interface LoadBundleOptions {
   key?: string;
   /** Where compiled code is kept (made when first written); undefined keeps none. Default: compileCacheDir(). */
   cacheDir?: string | undefined;
-  /** Runs the cache write once the process is done (all its functions compiled). Default: at 'exit', if {@link keepCompiledCodeAtExit} was called. */
+  /** Runs the cache write once the process is done (all its functions compiled). Default: at 'exit', if the run was worth keeping (keep-at-exit.ts). */
   atExit?: (write: () => void) => void;
 }
 
 const loaded = new Map<string, unknown>();
-let worthKeeping = false;
-
-/**
- * Says this run's compiled code is worth keeping: its command ran and succeeded. A cache holds only
- * the functions compiled by the run that wrote it, and is kept for good once V8 accepts it, so one
- * written by `--help` or a usage error would leave every later run compiling most of the command.
- */
-export function keepCompiledCodeAtExit(): void {
-  worthKeeping = true;
-}
-
 /** The default atExit: the write runs as the process exits, if the run was worth keeping. */
 function atProcessExit(write: () => void): void {
   process.once('exit', () => {
-    if (worthKeeping) write();
+    if (compiledCodeWorthKeeping()) write();
   });
 }
 
